@@ -5,14 +5,23 @@
 //! field keeps its byte span into it. No I/O happens here; container formats live in
 //! `cable-sources`.
 
+mod body;
 pub mod decode;
+mod heading;
 pub mod id;
+mod lines;
 pub mod model;
+pub mod normalize;
+mod parse;
 pub mod refs;
 pub mod tables;
 pub mod tags;
+mod texthead;
 
 pub use model::*;
+
+/// The parser's version, recorded by archives built with it.
+pub const PARSER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Parse the bytes of one cable (UTF-8, else Latin-1; LF or CRLF).
 pub fn parse(bytes: &[u8]) -> Cable {
@@ -22,8 +31,5 @@ pub fn parse(bytes: &[u8]) -> Cable {
 
 /// Parse an already decoded cable text.
 pub fn parse_str(text: &str) -> Cable {
-    Cable {
-        text: text.to_string(),
-        ..Cable::default()
-    }
+    parse::parse_text(text)
 }

@@ -1,1 +1,185 @@
-//! placeholder
+//! `cable-sources`: container readers that stream raw cables with their provenance.
+//!
+//! A cable reaches the archive inside a *container*: a plain text file, an original Cablegate
+//! HTML page, a record of the `cables.csv` dump, or a PlusD/Markdown rendering saved as text.
+//! This crate turns bytes into [`RawCable`]s (the cable text plus where it came from and what the
+//! container itself says about it). It knows nothing of parsing rules: the text is handed to
+//! `cable-format` unchanged, line endings included.
+//!
+//! Entry points:
+//! - [`read_path`]: a file or a folder, streamed lazily, one `Result` per cable.
+//! - [`read_bytes`]: one in-memory file (tests, archive members).
+//! - [`detect`]: which container a file is, from its first bytes ([`DETECT_LEN`]).
+//! - [`decode_text`]: bytes to text (UTF-8, else Windows-1252/Latin-1).
+//!
+//! # Nothing is silent
+//!
+//! Every file that is read yields at least one item. A file that is no cable container (binary
+//! data, an empty file, an HTML page that is not a Cablegate cable page, a CSV file in another
+//! layout) yields [`SourceError::NotACable`]; a malformed `cables.csv` record yields
+//! [`SourceError::Malformed`] and the stream goes on with the next record that starts cleanly
+//! (8 fields, a running number), so one unescaped quote gives one error, not one per line of
+//! the damaged cable, and later rows keep their numbers; an unreadable entry
+//! (permission, dangling symlink, symlink loop) yields [`SourceError::Io`] or
+//! [`SourceError::SymlinkLoop`] and the folder walk goes on.
+//!
+//! # Which files a folder walk reads
+//!
+//! A path given to [`read_path`] that is a file is always read, whatever its name. Inside a
+//! folder, the walk is recursive, sorted by file name, follows symlinks (loops are reported, not
+//! followed) and reads only:
+//! - files whose extension is `.txt`, `.html`, `.htm` or `.csv` (any case), or that have no
+//!   extension;
+//! - that are not hidden (name starting with `.`; hidden folders are not entered);
+//! - whose name does not start with `README` (any case): folder documentation, such as the
+//!   corpus's `README.md`, is not a cable.
+//!
+//! Everything else (`.md`, `.json`, `.tsv`, archives, ...) is skipped without a record. A
+//! Markdown rendering saved as `.md` must therefore be named explicitly or renamed to `.txt`. A
+//! `.csv` file that is not in the `cables.csv` layout (like the corpus's `metadata.csv`) is read
+//! and reported as [`SourceError::NotACable`].
+//!
+//! # What each container yields
+//!
+//! | container | [`RawCable::text`] | `container_*` |
+//! |---|---|---|
+//! | `text` | the whole file, decoded | none |
+//! | `plusd` | the whole file, decoded; the Markdown debris is left to the parser | none |
+//! | `cablegate-html` | `header + "\n\n" + body + "\n"` from the `<code><pre>` blocks | the metadata table |
+//! | `cables-csv` | `header + "\n\n" + body + "\n"` from fields 7 and 8 | fields 2–6 |
+//!
+//! When a page or record has no header (a one-block partial extract, an empty header field), the
+//! text is `body + "\n"`.
+
+mod cables_csv;
+mod decode;
+mod detect;
+mod html;
+mod read;
+
+use std::path::Path;
+
+pub use cable_format::Source;
+pub use decode::decode_text;
+pub use detect::{detect, DETECT_LEN};
+pub use read::RawCables;
+
+/// Files larger than this are not read as one cable (only `cables.csv` streams): no real cable
+/// comes near it, and it keeps a stray disk image from being loaded into memory.
+pub const MAX_CABLE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One cable as decoded from its container, before any parsing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawCable {
+    /// The cable text as decoded from its container (see the table in the crate docs).
+    pub text: String,
+    /// Where it came from; `container` is `text`, `cablegate-html`, `cables-csv` or `plusd`.
+    pub source: Source,
+    /// The reference id the container states (HTML "Reference ID", CSV field 3); `None` for text.
+    pub container_id: Option<String>,
+    /// The container's created date as `YYYY-MM-DD HH:MM`. A value in neither known layout
+    /// (`YYYY-MM-DD HH:MM`, `M/D/YYYY H:MM`) is kept as written rather than dropped.
+    pub container_date: Option<String>,
+    /// The container's classification, as written (`SECRET//NOFORN`).
+    pub container_classification: Option<String>,
+    /// The container's origin, as written (`Embassy Buenos Aires`).
+    pub container_origin: Option<String>,
+    /// The container's reference list (`cables.csv` field 6, `|`-separated in the full dump);
+    /// empty when the container has none.
+    pub container_references: Vec<String>,
+}
+
+/// Why a file, entry or record yielded no cable. Every variant names the path, and the record
+/// and line where there is one.
+#[derive(thiserror::Error, Debug)]
+pub enum SourceError {
+    /// The file or folder entry could not be read (missing, permission, dangling symlink, I/O).
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A symlink inside a folder points back to one of its own ancestors; it is not followed.
+    #[error("{path}: symlink loop back to {ancestor}, not followed")]
+    SymlinkLoop { path: String, ancestor: String },
+    /// The file is no cable container at all.
+    #[error("{path}: not a cable: {reason}")]
+    NotACable { path: String, reason: String },
+    /// One `cables.csv` record is malformed; the stream continues with the next record.
+    #[error("{path}: record {row} (line {line}): {reason}")]
+    Malformed {
+        path: String,
+        /// 1-based record number.
+        row: u64,
+        /// 1-based line where the record starts.
+        line: u64,
+        reason: String,
+    },
+}
+
+impl SourceError {
+    /// The path of the file or entry the error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            SourceError::Io { path, .. }
+            | SourceError::SymlinkLoop { path, .. }
+            | SourceError::NotACable { path, .. }
+            | SourceError::Malformed { path, .. } => path,
+        }
+    }
+
+    /// The 1-based record number, for errors about one record of a row-based container.
+    pub fn row(&self) -> Option<u64> {
+        match self {
+            SourceError::Malformed { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of container a file is, as [`detect`] sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContainerKind {
+    /// One cable as plain text.
+    Text,
+    /// An original cablegate.wikileaks.org cable page.
+    CablegateHtml,
+    /// The `cables.csv` dump layout: 8 quoted fields, no header row.
+    CablesCsv,
+    /// One cable as text in the PlusD/Markdown rendering (`[1](#)1.`, `[PREL](#)`, `\$`).
+    Plusd,
+    /// None of these: binary data, empty, another HTML page or CSV layout.
+    Unknown,
+}
+
+impl ContainerKind {
+    /// The name used in [`Source::container`] (`unknown` for [`ContainerKind::Unknown`]).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContainerKind::Text => "text",
+            ContainerKind::CablegateHtml => "cablegate-html",
+            ContainerKind::CablesCsv => "cables-csv",
+            ContainerKind::Plusd => "plusd",
+            ContainerKind::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for ContainerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Stream the cables of a file or folder (see the crate docs for which files a folder walk
+/// reads). Lazy: files are opened one at a time and `cables.csv` is read record by record.
+pub fn read_path(path: &Path) -> RawCables<'static> {
+    RawCables::walk(path)
+}
+
+/// Stream the cables of one in-memory file; `path` is recorded as its provenance. The content
+/// decides the container, as for [`read_path`] on a single file.
+pub fn read_bytes<'a>(bytes: &'a [u8], path: &str) -> RawCables<'a> {
+    RawCables::bytes(bytes, path)
+}

@@ -1,0 +1,393 @@
+//! The body: numbered paragraphs with their portion markings, unnumbered section headings, the
+//! summary and comment, and the signature.
+
+use crate::lines::{collapse_ws, find_ci, starts_with_ci, Line};
+use crate::model::Span;
+use crate::texthead::portion_mark_at;
+
+/// A paragraph in normalised coordinates.
+#[derive(Debug, Clone)]
+pub struct Para {
+    pub number: Option<String>,
+    pub marking: Option<String>,
+    pub heading: Option<String>,
+    /// Span of the whole paragraph (marker included) in normalised text.
+    pub span: Span,
+    /// Span of the paragraph's text (after marker and marking).
+    pub text_span: Span,
+}
+
+/// A paragraph marker at the start of a line: `1.`, `1.(SBU)`, `12)`, with optional leading spaces.
+/// Returns (number, marking, offset of the text after the marker and marking).
+pub fn paragraph_marker(t: &str) -> Option<(u32, Option<String>, usize)> {
+    let lead = t.len() - t.trim_start().len();
+    let s = &t[lead..];
+    let b = s.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    let n: u32 = s[..digits].parse().ok()?;
+    let mut i = digits;
+    match b.get(i) {
+        Some(b'.') | Some(b')') => i += 1,
+        Some(b' ') if b.get(i + 1) == Some(&b'(') => {}
+        _ => return None,
+    }
+    // `1.2` is a number, not a marker; `1.(C)` and `1. (C)` are markers.
+    if b.get(i).is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let mut marking = None;
+    if b.get(i) == Some(&b'(') {
+        if let Some((m, len)) = portion_mark_at(&s[i..]) {
+            marking = Some(m);
+            i += len;
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    Some((n, marking, lead + i))
+}
+
+/// A line that only says how the text ends (`BT`, `NNNN`, `#0195`) or repeats the classification.
+fn is_trailer(t: &str) -> bool {
+    let t = t.trim();
+    t == "BT"
+        || t == "NNNN"
+        || (t.starts_with('#') && t.len() <= 8 && t[1..].bytes().all(|c| c.is_ascii_digit()))
+        || crate::texthead::classification_line(t, false).is_some_and(|c| c.origin.is_none())
+}
+
+/// A signature line: one or two surnames in capitals (`CLINTON`, `KEEGANPAAL`, `ST. JOHN`).
+fn is_signature(t: &str) -> bool {
+    let t = t.trim();
+    if t.is_empty() || t.len() > 30 {
+        return false;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.len() > 3 {
+        return false;
+    }
+    let letters = t.bytes().filter(|c| c.is_ascii_alphabetic()).count();
+    letters >= 2
+        && t.bytes()
+            .all(|c| c.is_ascii_uppercase() || matches!(c, b' ' | b'\'' | b'-' | b'.' | b','))
+        && !t.ends_with(':')
+        && ![
+            "END",
+            "COMMENT",
+            "SUMMARY",
+            "UNQUOTE",
+            "QUOTE",
+            "END COMMENT",
+            "END SUMMARY",
+            "SIPDIS",
+            "NOFORN",
+        ]
+        .iter()
+        .any(|w| t.trim_end_matches('.') == *w)
+}
+
+/// A short line standing alone between paragraphs: an unnumbered section heading.
+fn is_heading(lines: &[Line], i: usize) -> bool {
+    let (_, t) = lines[i].trimmed();
+    if t.is_empty() || t.len() > 80 || t.ends_with(['.', ',', ';', ':']) && !t.ends_with("--") {
+        return false;
+    }
+    let prev_blank = i == 0 || lines[i - 1].is_blank();
+    let next_blank = i + 1 >= lines.len() || lines[i + 1].is_blank();
+    let dashes = t.contains("----");
+    (prev_blank && next_blank) || (prev_blank && dashes)
+}
+
+pub struct Body {
+    pub paragraphs: Vec<Para>,
+    pub signature: Vec<String>,
+    pub signature_span: Option<Span>,
+}
+
+/// Parse body lines `lines[from..]` of the normalised text.
+pub fn parse_body(text: &str, lines: &[Line], from: usize) -> Body {
+    // 1. Find the signature at the end: skip trailer lines, then up to two surname lines.
+    let mut end = lines.len();
+    while end > from && (lines[end - 1].is_blank() || is_trailer(lines[end - 1].text)) {
+        end -= 1;
+    }
+    let mut signature = Vec::new();
+    let mut signature_span: Option<Span> = None;
+    let mut sig_from = end;
+    let mut k = end;
+    while k > from && signature.len() < 2 {
+        let (_, t) = lines[k - 1].trimmed();
+        if t.is_empty() {
+            k -= 1;
+            continue;
+        }
+        if is_signature(t) && paragraph_marker(t).is_none() {
+            signature.insert(0, t.trim_end_matches(['.', ',']).to_string());
+            let s = lines[k - 1].span();
+            signature_span = Some(match signature_span {
+                Some(o) => Span::new(s.start, o.end),
+                None => s,
+            });
+            sig_from = k - 1;
+            k -= 1;
+        } else {
+            break;
+        }
+    }
+    // A signature must follow some text.
+    if sig_from <= from {
+        signature.clear();
+        signature_span = None;
+        sig_from = end;
+    }
+    let body_end = sig_from;
+
+    // 2. Paragraphs by markers.
+    let mut paras: Vec<Para> = Vec::new();
+    let mut expected = 1u32;
+    let mut pending_heading: Option<String> = None;
+    let mut cur: Option<Para> = None;
+    let mut prev_blank = true;
+    let close = |p: &mut Para, end: usize| {
+        p.span.end = end.max(p.span.start);
+        p.text_span.end = end.max(p.text_span.start);
+    };
+    let mut last_text_end = lines.get(from).map(|l| l.start).unwrap_or(text.len());
+    for i in from..body_end {
+        let line = &lines[i];
+        let (off, t) = line.trimmed();
+        if t.is_empty() {
+            prev_blank = true;
+            continue;
+        }
+        if let Some((n, marking, text_off)) = paragraph_marker(line.text) {
+            let plausible = marking.is_some()
+                || n == expected
+                || n == 1
+                || (prev_blank && n > expected && n <= expected + 3);
+            if plausible {
+                if let Some(mut p) = cur.take() {
+                    close(&mut p, last_text_end);
+                    paras.push(p);
+                }
+                let start = line.start + text_off;
+                cur = Some(Para {
+                    number: Some(n.to_string()),
+                    marking,
+                    heading: pending_heading.take(),
+                    span: Span::new(off, line.end()),
+                    text_span: Span::new(start.min(line.end()), line.end()),
+                });
+                last_text_end = line.end();
+                expected = n + 1;
+                prev_blank = false;
+                continue;
+            }
+        }
+        if prev_blank
+            && is_heading(lines, i)
+            && cur.as_ref().is_none_or(|_| true)
+            && i + 1 < body_end
+        {
+            // Only a heading when a numbered paragraph follows it directly.
+            let next = (i + 1..body_end).find(|&j| !lines[j].is_blank());
+            if next.is_some_and(|j| paragraph_marker(lines[j].text).is_some()) {
+                if let Some(mut p) = cur.take() {
+                    close(&mut p, last_text_end);
+                    paras.push(p);
+                }
+                let h = t.trim_end_matches(['-', ' ']).trim();
+                pending_heading = Some(collapse_ws(h));
+                prev_blank = false;
+                continue;
+            }
+        }
+        match cur.as_mut() {
+            Some(_) => {}
+            None => {
+                cur = Some(Para {
+                    number: None,
+                    marking: None,
+                    heading: pending_heading.take(),
+                    span: Span::new(off, line.end()),
+                    text_span: Span::new(off, line.end()),
+                });
+            }
+        }
+        last_text_end = line.end();
+        prev_blank = false;
+    }
+    if let Some(mut p) = cur.take() {
+        close(&mut p, last_text_end);
+        paras.push(p);
+    }
+    Body {
+        paragraphs: paras,
+        signature,
+        signature_span,
+    }
+}
+
+/// Find the summary in the body text (normalised): `Summary:` … `End Summary`.
+/// Returns the span of the summary's text.
+pub fn find_summary(text: &str, paras: &[Para]) -> Option<Span> {
+    let body_start = paras.first()?.span.start;
+    let body_end = paras.last()?.span.end;
+    let body = &text[body_start..body_end];
+    let end_rel = find_end_marker(body, "SUMMARY");
+    // Start: a paragraph whose text starts with a summary keyword.
+    for p in paras {
+        let pt = &text[p.text_span.start..p.text_span.end];
+        let lead = pt.len() - pt.trim_start().len();
+        let pt2 = pt.trim_start();
+        for kw in [
+            "BEGIN SUMMARY",
+            "SUMMARY AND COMMENT",
+            "SUMMARY AND ACTION REQUEST",
+            "SUMMARY",
+            "SUMMAY",
+            "INTRODUCTION AND SUMMARY",
+        ] {
+            if starts_with_ci(pt2, kw) {
+                let after = &pt2[kw.len()..];
+                if !(after.is_empty() || after.starts_with([':', '.', ' ', '-', '\n', ','])) {
+                    continue;
+                }
+                let content = after.trim_start_matches([':', '.', ' ', '-', '\n', ',']);
+                let start = p.text_span.start + lead + (pt2.len() - content.len());
+                let end = match end_rel {
+                    Some((e, _)) if body_start + e > start => body_start + e,
+                    _ => p.text_span.end,
+                };
+                return Some(trim_span(text, Span::new(start, end)));
+            }
+        }
+    }
+    // `End Summary` with no start: the text from the first paragraph to the end marker.
+    if let Some((e, _)) = end_rel {
+        let first = paras
+            .iter()
+            .find(|p| p.number.is_some())
+            .unwrap_or(&paras[0]);
+        let start = first.text_span.start;
+        if body_start + e > start {
+            return Some(trim_span(text, Span::new(start, body_start + e)));
+        }
+    }
+    None
+}
+
+/// Find `COMMENT:` … `END COMMENT` blocks. Returns the spans of their texts.
+pub fn find_comments(text: &str, paras: &[Para]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let (Some(first), Some(last)) = (paras.first(), paras.last()) else {
+        return out;
+    };
+    let body_start = first.span.start;
+    let body = &text[body_start..last.span.end];
+    let mut pos = 0;
+    while let Some(i) = find_ci(&body[pos..], "COMMENT") {
+        let at = pos + i;
+        let before = &body[..at];
+        let prev_char = before.chars().next_back();
+        let after = &body[at + 7..];
+        let is_start = after.starts_with([':', '.']) || after.starts_with(" :");
+        let word_start = prev_char.is_none_or(|c| !c.is_ascii_alphanumeric());
+        let is_end_word = before.trim_end().to_ascii_uppercase().ends_with("END")
+            || before.trim_end().to_ascii_uppercase().ends_with("AND");
+        if is_start && word_start && !is_end_word {
+            let content = after.trim_start_matches([':', '.', ' ']);
+            let cstart = at + 7 + (after.len() - content.len());
+            let end = find_end_marker(&body[cstart..], "COMMENT").map(|(e, _)| cstart + e);
+            let cend = end.unwrap_or_else(|| {
+                // Without an end marker the comment runs to the end of its paragraph.
+                paras
+                    .iter()
+                    .find(|p| {
+                        p.span.start <= body_start + cstart && body_start + cstart <= p.span.end
+                    })
+                    .map(|p| p.text_span.end - body_start)
+                    .unwrap_or(body.len())
+            });
+            if cend > cstart {
+                out.push(trim_span(
+                    text,
+                    Span::new(body_start + cstart, body_start + cend),
+                ));
+            }
+            pos = cend.max(at + 7);
+        } else {
+            pos = at + 7;
+        }
+    }
+    out
+}
+
+/// `END SUMMARY`, `End Summary.`, `END OF SUMMARY`: the offset where the marker starts.
+fn find_end_marker(s: &str, what: &str) -> Option<(usize, usize)> {
+    let mut pos = 0;
+    while let Some(i) = find_ci(&s[pos..], "END") {
+        let at = pos + i;
+        let after = &s[at + 3..];
+        let after_t = after.trim_start_matches([' ', '\n']);
+        let after_t = if starts_with_ci(after_t, "OF ") {
+            &after_t[3..]
+        } else {
+            after_t
+        };
+        let word_start = at == 0 || !s.as_bytes()[at - 1].is_ascii_alphanumeric();
+        if word_start && starts_with_ci(after_t, what) {
+            let end = s.len() - after_t.len() + what.len();
+            // Strip an opening parenthesis or dashes right before the marker.
+            let mut start = at;
+            while start > 0 && matches!(s.as_bytes()[start - 1], b'(' | b'-' | b' ' | b'\n') {
+                start -= 1;
+            }
+            return Some((start, end));
+        }
+        pos = at + 3;
+    }
+    None
+}
+
+fn trim_span(text: &str, s: Span) -> Span {
+    let slice = &text[s.start..s.end];
+    let lead = slice.len() - slice.trim_start().len();
+    let trail = slice.len() - slice.trim_end().len();
+    Span::new(s.start + lead, (s.end - trail).max(s.start + lead))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers() {
+        let (n, m, off) = paragraph_marker("1. (C) Text").unwrap();
+        assert_eq!((n, m.as_deref(), off), (1, Some("C"), 7));
+        let (n, m, _) = paragraph_marker("12.(SBU) Text").unwrap();
+        assert_eq!((n, m.as_deref()), (12, Some("SBU")));
+        assert!(
+            paragraph_marker("2009. He said").is_some_and(|_| false)
+                || paragraph_marker("2009. He said").is_none()
+        );
+        assert!(paragraph_marker("1.4 (b) and (d)").is_none());
+        let (n, m, _) = paragraph_marker("  3) text").unwrap();
+        assert_eq!((n, m), (3, None));
+    }
+
+    #[test]
+    fn signatures() {
+        assert!(is_signature("CLINTON"));
+        assert!(is_signature("KEEGANPAAL"));
+        assert!(!is_signature("END SUMMARY."));
+        assert!(!is_signature("The Secretary"));
+    }
+}

@@ -1,0 +1,157 @@
+//! Lines of the normalised text with their byte offsets, and small text helpers shared by the
+//! field parsers.
+
+use crate::model::Span;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    /// Offset of the first byte of the line in the normalised text.
+    pub start: usize,
+    /// The line without its newline.
+    pub text: &'a str,
+}
+
+impl<'a> Line<'a> {
+    pub fn end(&self) -> usize {
+        self.start + self.text.len()
+    }
+    pub fn span(&self) -> Span {
+        Span::new(self.start, self.end())
+    }
+    pub fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+    /// The line without leading spaces, and the offset where that starts.
+    pub fn trimmed(&self) -> (usize, &'a str) {
+        let t = self.text.trim_start();
+        (self.start + self.text.len() - t.len(), t.trim_end())
+    }
+}
+
+pub fn lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::with_capacity(text.len() / 50 + 1);
+    let mut start = 0;
+    for l in text.split('\n') {
+        out.push(Line { start, text: l });
+        start += l.len() + 1;
+    }
+    // `split` yields a trailing empty line after a final newline; keep it out.
+    if let Some(last) = out.last() {
+        if last.text.is_empty() && last.start >= text.len() {
+            out.pop();
+        }
+    }
+    out
+}
+
+/// Remove single spaces between single letters: `C O N F I D E N T I A L` → `CONFIDENTIAL`.
+/// Returns the collapsed string and, for each of its bytes, the offset in `s` it came from.
+pub fn despace(s: &str) -> (String, Vec<usize>) {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut map = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b' '
+            && i > 0
+            && i + 1 < b.len()
+            && b[i - 1].is_ascii_alphabetic()
+            && b[i + 1].is_ascii_alphabetic()
+            && (i < 2 || !b[i - 2].is_ascii_alphabetic())
+            && (i + 2 >= b.len() || !b[i + 2].is_ascii_alphabetic())
+        {
+            i += 1;
+            continue;
+        }
+        // Keep multi-byte characters whole.
+        let ch_len = utf8_len(c);
+        let end = (i + ch_len).min(b.len());
+        if let Some(ch) = s.get(i..end) {
+            out.push_str(ch);
+            for _ in 0..ch.len() {
+                map.push(i);
+            }
+        }
+        i = end;
+    }
+    (out, map)
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
+}
+
+/// Join wrapped lines of a field into one line of single spaces.
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Case-insensitive ASCII prefix test.
+pub fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Find `needle` (ASCII, matched case-insensitively) in `hay`.
+pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let h = hay.as_bytes();
+    let n = needle.as_bytes();
+    if n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// 1-based line and column (in characters) of byte offset `pos` in `text`.
+pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
+    let pos = floor_char_boundary(text, pos.min(text.len()));
+    let before = &text[..pos];
+    let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col = text[line_start..pos].chars().count() + 1;
+    (line, col)
+}
+
+pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn despace_levels() {
+        assert_eq!(
+            despace("C O N F I D E N T I A L SECTION 01 OF 02").0,
+            "CONFIDENTIAL SECTION 01 OF 02"
+        );
+        assert_eq!(despace("S E C R E T STATE 001234").0, "SECRET STATE 001234");
+        assert_eq!(despace("UNCLAS SECTION 01").0, "UNCLAS SECTION 01");
+    }
+
+    #[test]
+    fn line_columns() {
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+    }
+}

@@ -1,0 +1,534 @@
+//! Normalisation before field parsing, with every offset mapped back to the original text.
+//!
+//! Scrapers and renderers left debris in the cables: HTML entities and stray tags, `¶` paragraph
+//! signs, Markdown link debris (`[1](#)1.`, `[PREL](#)`), `\$` escapes, backslash line ends, CRLF,
+//! trailing spaces, and page-break header lines in the middle of fields. The field parsers work on
+//! the normalised text; [`Normalized::span_to_original`] turns their spans back into spans of the
+//! original text, so nothing the parser reports points into text the user never had.
+
+use crate::model::Span;
+
+/// A checkpoint: from `out` on, normalised bytes map to original bytes starting at `orig`.
+/// `replaced` marks output produced by a substitution (an entity, a dropped marker): positions
+/// inside it map to the start of the original run, ends to its end (`orig_end`).
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    out: usize,
+    orig: usize,
+    orig_end: usize,
+    replaced: bool,
+}
+
+/// Normalised text plus the offset map back to the original.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    pub text: String,
+    checkpoints: Vec<Checkpoint>,
+    orig_len: usize,
+}
+
+impl Normalized {
+    /// Map a normalised byte offset to an offset in the original text (start of a span).
+    pub fn to_original(&self, pos: usize) -> usize {
+        self.map(pos, false)
+    }
+
+    /// Map a normalised span to a span of the original text.
+    pub fn span_to_original(&self, span: Span) -> Span {
+        let start = self.map(span.start, false);
+        let end = self.map(span.end, true).max(start);
+        Span::new(start, end)
+    }
+
+    fn map(&self, pos: usize, is_end: bool) -> usize {
+        let cps = &self.checkpoints;
+        if cps.is_empty() {
+            return pos.min(self.orig_len);
+        }
+        // Last checkpoint with out <= pos; for ends, prefer the checkpoint that ends at pos.
+        let idx = match cps.binary_search_by(|c| c.out.cmp(&pos)) {
+            Ok(mut i) => {
+                if is_end && i > 0 {
+                    // An end exactly at a checkpoint belongs to the run before it.
+                    i -= 1;
+                    let c = cps[i];
+                    let delta = pos - c.out;
+                    return if c.replaced {
+                        c.orig_end
+                    } else {
+                        (c.orig + delta).min(c.orig_end)
+                    };
+                }
+                // Several checkpoints may share `out` (empty replacements): take the last.
+                while i + 1 < cps.len() && cps[i + 1].out == pos {
+                    i += 1;
+                }
+                i
+            }
+            Err(0) => return 0,
+            Err(i) => i - 1,
+        };
+        let c = cps[idx];
+        let delta = pos - c.out;
+        if c.replaced {
+            if delta == 0 {
+                c.orig
+            } else if is_end {
+                c.orig_end
+            } else {
+                c.orig
+            }
+        } else {
+            (c.orig + delta).min(c.orig_end)
+        }
+    }
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    out: String,
+    checkpoints: Vec<Checkpoint>,
+}
+
+impl<'a> Builder<'a> {
+    fn copy(&mut self, start: usize, end: usize) {
+        if start >= end {
+            return;
+        }
+        // Extend the previous verbatim run when it is contiguous.
+        if let Some(last) = self.checkpoints.last_mut() {
+            if !last.replaced
+                && last.orig_end == start
+                && last.out + (last.orig_end - last.orig) == self.out.len()
+            {
+                last.orig_end = end;
+                self.out.push_str(&self.src[start..end]);
+                return;
+            }
+        }
+        self.checkpoints.push(Checkpoint {
+            out: self.out.len(),
+            orig: start,
+            orig_end: end,
+            replaced: false,
+        });
+        self.out.push_str(&self.src[start..end]);
+    }
+
+    fn replace(&mut self, start: usize, end: usize, with: &str) {
+        self.checkpoints.push(Checkpoint {
+            out: self.out.len(),
+            orig: start,
+            orig_end: end,
+            replaced: true,
+        });
+        self.out.push_str(with);
+    }
+}
+
+/// Normalise a decoded cable text.
+pub fn normalize(src: &str) -> Normalized {
+    let mut b = Builder {
+        src,
+        out: String::with_capacity(src.len()),
+        checkpoints: Vec::with_capacity(64),
+    };
+    let bytes = src.as_bytes();
+    let mut line_start = 0;
+    while line_start < bytes.len() {
+        let nl = memchr::memchr(b'\n', &bytes[line_start..]).map(|i| line_start + i);
+        let (content_end, next) = match nl {
+            Some(i) => (i, i + 1),
+            None => (bytes.len(), bytes.len()),
+        };
+        // Drop CR at the end of the line (CRLF) and trailing spaces, tabs and backslash ends.
+        let mut end = content_end;
+        loop {
+            while end > line_start && matches!(bytes[end - 1], b'\r' | b' ' | b'\t') {
+                end -= 1;
+            }
+            if end > line_start
+                && bytes[end - 1] == b'\\'
+                && !(end >= line_start + 2 && bytes[end - 2] == b'\\')
+            {
+                end -= 1;
+                continue;
+            }
+            break;
+        }
+        normalize_line(&mut b, line_start, end);
+        if nl.is_some() {
+            b.replace(end, next, "\n");
+        }
+        line_start = next;
+    }
+    let mut n = Normalized {
+        text: b.out,
+        checkpoints: b.checkpoints,
+        orig_len: src.len(),
+    };
+    remove_page_breaks(&mut n);
+    n
+}
+
+/// Normalise one line's content `src[start..end]` (no newline) into the builder.
+fn normalize_line(b: &mut Builder, start: usize, end: usize) {
+    let src = b.src;
+    let bytes = src.as_bytes();
+    let mut i = start;
+    let mut run = start;
+    while i < end {
+        let c = bytes[i];
+        match c {
+            b'&' => {
+                if let Some((len, rep)) = entity_at(&src[i..end]) {
+                    b.copy(run, i);
+                    let rep = match rep.as_str() {
+                        "\r\n" | "\r" => "\n".to_string(),
+                        "\u{b6}" => String::new(),
+                        _ => rep,
+                    };
+                    b.replace(i, i + len, &rep);
+                    i += len;
+                    run = i;
+                    continue;
+                }
+            }
+            b'<' => {
+                if let Some((len, rep)) = html_tag_at(&src[i..end]) {
+                    b.copy(run, i);
+                    b.replace(i, i + len, rep);
+                    i += len;
+                    run = i;
+                    continue;
+                }
+            }
+            b'[' => {
+                if let Some((len, keep)) = md_link_at(&src[i..end]) {
+                    b.copy(run, i);
+                    // `[1](#)1.`: the marker after the link is the real one; drop the link.
+                    let after = &src[i + len..end];
+                    let glued = after.starts_with(|c: char| c.is_alphanumeric());
+                    if keep.is_empty() || glued {
+                        b.replace(i, i + len, "");
+                    } else {
+                        b.replace(i, i + len, "");
+                        b.copy(i + 1, i + 1 + keep.len());
+                    }
+                    i += len;
+                    run = i;
+                    continue;
+                }
+            }
+            b'\\' => {
+                // Markdown escapes of punctuation: `\$`, `\*`, `\_`, `\#`, `\[`, `\]`.
+                if i + 1 < end
+                    && matches!(
+                        bytes[i + 1],
+                        b'$' | b'*' | b'_' | b'#' | b'[' | b']' | b'`' | b'~' | b'|'
+                    )
+                {
+                    b.copy(run, i);
+                    b.replace(i, i + 1, "");
+                    i += 1;
+                    run = i;
+                    i += 1;
+                    continue;
+                }
+            }
+            0xC2 => {
+                // U+00B6 PILCROW SIGN (¶) and U+00A0 NO-BREAK SPACE.
+                if i + 1 < end && bytes[i + 1] == 0xB6 {
+                    b.copy(run, i);
+                    b.replace(i, i + 2, "");
+                    i += 2;
+                    run = i;
+                    continue;
+                }
+                if i + 1 < end && bytes[i + 1] == 0xA0 {
+                    b.copy(run, i);
+                    b.replace(i, i + 2, " ");
+                    i += 2;
+                    run = i;
+                    continue;
+                }
+            }
+            b'\t' => {
+                b.copy(run, i);
+                b.replace(i, i + 1, " ");
+                i += 1;
+                run = i;
+                continue;
+            }
+            b'\r' => {
+                b.copy(run, i);
+                b.replace(i, i + 1, "\n");
+                i += 1;
+                run = i;
+                continue;
+            }
+            b'{' => {
+                // A stray `{` between spaces stands for a dash in the original telegram.
+                if i > start && bytes[i - 1] == b' ' && i + 1 < end && bytes[i + 1] == b' ' {
+                    b.copy(run, i);
+                    b.replace(i, i + 1, "--");
+                    i += 1;
+                    run = i;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    b.copy(run, end);
+}
+
+/// An HTML character reference at the start of `s`: its length and replacement.
+fn entity_at(s: &str) -> Option<(usize, String)> {
+    let semi = s.as_bytes().iter().take(12).position(|&c| c == b';')?;
+    let ent = &s[..=semi];
+    let body = &ent[1..semi];
+    if body.is_empty() {
+        return None;
+    }
+    if let Some(num) = body.strip_prefix('#') {
+        let cp = if let Some(hex) = num.strip_prefix('x').or_else(|| num.strip_prefix('X')) {
+            u32::from_str_radix(hex, 16).ok()?
+        } else {
+            num.parse::<u32>().ok()?
+        };
+        let ch = char::from_u32(cp).filter(|c| *c != '\0')?;
+        return Some((ent.len(), ch.to_string()));
+    }
+    if !body.bytes().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let decoded = html_escape::decode_html_entities(ent);
+    if decoded == ent {
+        return None;
+    }
+    Some((ent.len(), decoded.into_owned()))
+}
+
+/// Formatting tags that scrapers left in the text. Anything else that looks like a tag is kept as
+/// text: cables do contain `<` and the occasional literal markup.
+fn html_tag_at(s: &str) -> Option<(usize, &'static str)> {
+    let close = s.as_bytes().iter().take(64).position(|&c| c == b'>')?;
+    let inner = s[1..close]
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .trim();
+    let name: String = inner
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let rest = &inner[name.len()..];
+    if !(rest.is_empty() || rest.starts_with(' ')) {
+        return None;
+    }
+    let rep = match name.as_str() {
+        "br" | "p" => "\n",
+        "strong" | "em" | "b" | "i" | "u" | "td" | "tr" | "table" | "tbody" | "a" | "font"
+        | "span" | "div" | "pre" | "code" => "",
+        _ => return None,
+    };
+    Some((close + 1, rep))
+}
+
+/// Markdown link debris `[x](#)` at the start of `s`: its length and the link text.
+fn md_link_at(s: &str) -> Option<(usize, &str)> {
+    let close = s.find("](#)")?;
+    let text = &s[1..close];
+    if text.len() > 40 || text.contains('[') || text.contains(']') {
+        return None;
+    }
+    Some((close + 4, text))
+}
+
+/// Page-break header lines inside the text, e.g. `GENEVA 00002654  001.2 OF 004`,
+/// `PAGE 02 ROME 01196 01 OF 02 082030Z`, `UNCLASSIFIED PAGE 02 VATICA 00283 01 OF 05 241033Z`.
+pub fn is_page_break(line: &str) -> bool {
+    let t = line.trim();
+    if t.len() < 10 || t.len() > 90 {
+        return false;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    // `<LEVEL>? PAGE nn <ORIGIN> <serial> ...`
+    let mut w = &words[..];
+    if let Some(first) = w.first() {
+        if matches!(
+            *first,
+            "UNCLASSIFIED" | "UNCLAS" | "CONFIDENTIAL" | "SECRET" | "LIMITED" | "TOP"
+        ) {
+            let skip = w.iter().position(|x| *x == "PAGE").unwrap_or(0);
+            if skip > 0 && skip <= 3 {
+                w = &w[skip..];
+            }
+        }
+    }
+    if w.len() >= 4 && w[0] == "PAGE" && w[1].len() <= 3 && w[1].bytes().all(|c| c.is_ascii_digit())
+    {
+        return w[2..].iter().any(|x| {
+            let digits = x.bytes().rev().take_while(|c| c.is_ascii_digit()).count();
+            digits >= 4
+        });
+    }
+    // `<ORIGIN words> <serial of 6+ digits> <nnn.n OF nnn>`
+    if let Some(of) = words.iter().position(|x| *x == "OF") {
+        if of >= 2 && of + 1 < words.len() {
+            let before = words[of - 1];
+            let after = words[of + 1];
+            let serial = words[of - 2];
+            let numbered = before
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
+            return numbered
+                && after.bytes().all(|c| c.is_ascii_digit())
+                && serial.len() >= 5
+                && serial.bytes().all(|c| c.is_ascii_digit())
+                && words[..of - 2]
+                    .iter()
+                    .all(|x| x.bytes().all(|c| c.is_ascii_uppercase() || c == b'\''));
+        }
+    }
+    false
+}
+
+/// Remove page-break header lines from the normalised text, keeping the map consistent.
+fn remove_page_breaks(n: &mut Normalized) {
+    let text = &n.text;
+    let mut cut: Vec<(usize, usize)> = Vec::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        if is_page_break(content) {
+            cut.push((pos, pos + line.len()));
+        }
+        pos += line.len();
+    }
+    if cut.is_empty() {
+        return;
+    }
+    // Rebuild text and checkpoints: each cut removes a range of normalised bytes.
+    let mut out = String::with_capacity(text.len());
+    let mut cps: Vec<Checkpoint> = Vec::with_capacity(n.checkpoints.len() + cut.len());
+    let mut last = 0;
+    let old = &n.checkpoints;
+    let mut removed = 0usize;
+    let mut segments: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in &cut {
+        segments.push((last, *s));
+        last = *e;
+    }
+    segments.push((last, text.len()));
+    for (s, e) in segments {
+        if s > e {
+            continue;
+        }
+        // Checkpoints that cover [s, e), shifted by `removed`.
+        let first = match old.binary_search_by(|c| c.out.cmp(&s)) {
+            Ok(i) => i,
+            Err(0) => 0,
+            Err(i) => i - 1,
+        };
+        let mut i = first;
+        while i < old.len() && old[i].out < e.max(s + 1) {
+            let c = old[i];
+            let next_out = old.get(i + 1).map(|x| x.out).unwrap_or(usize::MAX);
+            if next_out <= s && c.out < s {
+                i += 1;
+                continue;
+            }
+            let mut nc = c;
+            if nc.out < s {
+                // Start mid-run: advance the original offset.
+                if !nc.replaced {
+                    nc.orig += s - nc.out;
+                }
+                nc.out = s;
+            }
+            nc.out -= removed;
+            cps.push(nc);
+            i += 1;
+        }
+        out.push_str(&text[s..e]);
+        if let Some(nx) = cut.iter().find(|(cs, _)| *cs == e) {
+            removed += nx.1 - nx.0;
+        }
+    }
+    n.text = out;
+    n.checkpoints = cps;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_roundtrip(src: &str) {
+        let n = normalize(src);
+        for i in 0..=n.text.len() {
+            let o = n.to_original(i);
+            assert!(o <= src.len(), "{i} -> {o} out of {}", src.len());
+        }
+    }
+
+    #[test]
+    fn entities_and_pilcrow() {
+        let n = normalize("a &amp; b\r\n\u{b6}1. (C) x&#8217;s&#x000A;y  \n");
+        assert_eq!(n.text, "a & b\n1. (C) x\u{2019}s\ny\n");
+        check_roundtrip("a &amp; b\r\n\u{b6}1. (C) x&#8217;s&#x000A;y  \n");
+    }
+
+    #[test]
+    fn markdown_debris() {
+        let src = "[1](#)1. (U) costs \\$2.5 billion { more\nTAGS: [OVIP](#) [PREL](#)\n";
+        let n = normalize(src);
+        assert_eq!(
+            n.text,
+            "1. (U) costs $2.5 billion -- more\nTAGS: OVIP PREL\n"
+        );
+        // The span of `costs` maps back onto `costs` in the original.
+        let s = n.text.find("costs").unwrap();
+        let o = n.span_to_original(Span::new(s, s + 5));
+        assert_eq!(&src[o.start..o.end], "costs");
+        let s = n.text.find("PREL").unwrap();
+        let o = n.span_to_original(Span::new(s, s + 4));
+        assert_eq!(&src[o.start..o.end], "PREL");
+    }
+
+    #[test]
+    fn backslash_line_ends() {
+        let n = normalize("FRUSTRATION \\\n \\\nNEXT");
+        assert_eq!(n.text, "FRUSTRATION\n\nNEXT");
+    }
+
+    #[test]
+    fn page_breaks_removed() {
+        let src = "SUBJECT: A LONG\nGENEVA 00002654  001.2 OF 004\nSUBJECT LINE\nPAGE 02 ROME 01196 01 OF 02 082030Z\nend\n";
+        let n = normalize(src);
+        assert_eq!(n.text, "SUBJECT: A LONG\nSUBJECT LINE\nend\n");
+        let s = n.text.find("SUBJECT LINE").unwrap();
+        let o = n.span_to_original(Span::new(s, s + 12));
+        assert_eq!(&src[o.start..o.end], "SUBJECT LINE");
+        let s = n.text.find("end").unwrap();
+        let o = n.span_to_original(Span::new(s, s + 3));
+        assert_eq!(&src[o.start..o.end], "end");
+        check_roundtrip(src);
+    }
+
+    #[test]
+    fn page_break_patterns() {
+        assert!(is_page_break(
+            "UNCLASSIFIED PAGE 02 VATICA 00283 01 OF 05 241033Z"
+        ));
+        assert!(is_page_break("PAGE 02 ROME 01196 01 OF 02 082030Z"));
+        assert!(is_page_break("GENEVA 00002654  001.2 OF 004"));
+        assert!(is_page_break("TEL AVIV 00002482  002 OF 004"));
+        assert!(!is_page_break(
+            "C O N F I D E N T I A L SECTION 01 OF 02 PARIS 001234"
+        ));
+        assert!(!is_page_break("1. (C) THE PAGE 2 OF THE REPORT 12345"));
+    }
+}

@@ -1,0 +1,886 @@
+//! The parser proper: normalise, find the three parts of a cable (transmission heading, text
+//! heading, body), parse each field, map spans back to the original text, and collect
+//! diagnostics. Total: every input yields a `Cable`.
+
+use crate::body::{self, Para};
+use crate::heading::{self, parse_dtg_line};
+use crate::lines::{collapse_ws, find_ci, line_col, lines, starts_with_ci, Line};
+use crate::model::*;
+use crate::normalize::{normalize, Normalized};
+use crate::texthead::*;
+use crate::{id, refs, tables, tags};
+
+/// How far into a cable the transmission and text headings may reach, in lines.
+const HEADING_LINES: usize = 400;
+
+struct Ctx<'a> {
+    norm: &'a Normalized,
+    diags: Vec<(Severity, &'static str, String, Span)>,
+}
+
+impl Ctx<'_> {
+    fn orig(&self, s: Span) -> Span {
+        self.norm.span_to_original(s)
+    }
+    fn diag(&mut self, sev: Severity, code: &'static str, msg: impl Into<String>, span: Span) {
+        self.diags.push((sev, code, msg.into(), span));
+    }
+}
+
+#[derive(PartialEq, Clone, Copy, Debug)]
+enum Field {
+    None,
+    Subject,
+    Tags,
+    Ref,
+    ClassifiedBy,
+}
+
+#[derive(Default)]
+struct TextHeading {
+    class: Option<ClassLine>,
+    caveats: Vec<String>,
+    captions: Vec<String>,
+    eo: Option<(ExecutiveOrder, Span)>,
+    tags: Vec<(usize, usize)>,
+    subject: Vec<(usize, usize)>,
+    refs: Vec<(usize, usize)>,
+    classified_by: Vec<(usize, usize)>,
+    body_start: usize,
+}
+
+pub fn parse_text(text: &str) -> Cable {
+    let norm = normalize(text);
+    let t = norm.text.as_str();
+    let lines = lines(t);
+    let mut cx = Ctx {
+        norm: &norm,
+        diags: Vec::new(),
+    };
+    let mut cable = Cable {
+        text: text.to_string(),
+        ..Cable::default()
+    };
+    if t.trim().is_empty() {
+        cx.diag(
+            Severity::Error,
+            "empty",
+            "the input holds no text",
+            Span::new(0, 0),
+        );
+        finish_diagnostics(&mut cable, cx);
+        return cable;
+    }
+
+    // 1. Locate the classification line: the first one after the DTG when there is a DTG.
+    let scan_to = lines.len().min(HEADING_LINES);
+    let first_field = (0..scan_to).find(|&i| {
+        let (_, lt) = lines[i].trimmed();
+        subject_start(lt).is_some()
+            || tags_start(lt).is_some()
+            || eo_start(lt).is_some_and(|(s, _)| s == 0)
+    });
+    let dtg_limit = first_field.unwrap_or(scan_to.min(80));
+    let dtg_idx = (0..dtg_limit).find(|&i| parse_dtg_line(lines[i].text).is_some());
+    // The classification line comes before the first paragraph; pasted second headers may put
+    // TAGS or SUBJECT lines before it, so search up to the first paragraph marker.
+    let para_idx = (0..scan_to)
+        .find(|&i| {
+            body::paragraph_marker(lines[i].text).is_some_and(|(n, m, _)| n == 1 || m.is_some())
+        })
+        .unwrap_or(scan_to);
+    let class_from = dtg_idx.map(|d| d + 1).unwrap_or(0);
+    let class_to = para_idx.max(class_from);
+    let class_idx = (class_from..class_to)
+        .find(|&i| classification_line(lines[i].text, true).is_some_and(|c| c.serial.is_some()))
+        .or_else(|| {
+            (0..class_to).find(|&i| {
+                classification_line(lines[i].text, true).is_some_and(|c| c.serial.is_some())
+            })
+        })
+        .or_else(|| {
+            (class_from..dtg_limit.max(class_from))
+                .find(|&i| classification_line(lines[i].text, false).is_some())
+        });
+    let heading_limit = class_idx.unwrap_or(dtg_limit);
+    let h = heading::scan(&lines, heading_limit);
+
+    // 2. Text heading. An unwrapped heading runs on after the serial on the classification
+    // line itself: the rest of that line is scanned as the first heading line.
+    let class = class_idx.and_then(|i| {
+        let mut c = classification_line(lines[i].text, true)
+            .or_else(|| classification_line(lines[i].text, false))?;
+        c.line = i;
+        c.span = lines[i].span();
+        Some(c)
+    });
+    let mut lines = lines;
+    let mut th_start = class_idx.map(|i| i + 1).unwrap_or(h.end_line);
+    if let Some(c) = &class {
+        let l = lines[c.line];
+        if c.rest > 0 && c.rest < l.text.len() && !l.text[c.rest..].trim().is_empty() {
+            lines[c.line] = Line {
+                start: l.start + c.rest,
+                text: &l.text[c.rest..],
+            };
+            th_start = c.line;
+        }
+    }
+    let mut th = scan_text_heading(&lines, th_start);
+    th.class = class;
+
+    // 3. Body.
+    let b = body::parse_body(t, &lines, th.body_start.min(lines.len()));
+
+    // --- Transmission heading fields.
+    cable.transmission = h.transmission.clone();
+    cable.precedence = h.precedence.clone();
+    cable.spans.transmission = h.transmission_span.map(|s| cx.orig(s));
+    if let (Some(j), Some(d)) = (&h.julian, &h.dtg) {
+        cable.transmission.filed = heading::filing_time(j, d.year);
+        if let Some(f) = &cable.transmission.filed {
+            let dtg_day = &d.rfc3339()[..10];
+            if &f[..10] != dtg_day {
+                cx.diag(
+                    Severity::Info,
+                    "filing-time-differs",
+                    format!("FL3 filing time {f} is not on the DTG's day {dtg_day}"),
+                    h.transmission_span.unwrap_or_default(),
+                );
+            }
+        }
+    }
+    if let Some(d) = &h.dtg {
+        cable.date = Some(d.rfc3339());
+        cable.date_source = Some("dtg".into());
+        cable.spans.dtg = h.dtg_span.map(|s| cx.orig(s));
+    }
+    cable.from = h.from.clone();
+    cable.spans.from = h.from_span.map(|s| cx.orig(s));
+    cable.to = h.to.clone();
+    cable.spans.to = h.to_span.map(|s| cx.orig(s));
+    cable.info = h.info.clone();
+    cable.spans.info = h.info_span.map(|s| cx.orig(s));
+    cable.xmt = h.xmt.clone();
+
+    // --- Classification.
+    let mut caveats: Vec<String> = Vec::new();
+    let push_unique = |v: &mut Vec<String>, x: &str| {
+        if !v.iter().any(|y| y == x) {
+            v.push(x.to_string());
+        }
+    };
+    let mut sbu = false;
+    if let Some(c) = &th.class {
+        cable.classification = Some(c.level.clone());
+        cable.spans.classification = Some(cx.orig(c.span));
+        cable.section = c.section.clone();
+        for cv in &c.caveats {
+            push_unique(&mut caveats, cv);
+        }
+        sbu |= c.sbu;
+    }
+    for cv in &th.caveats {
+        push_unique(&mut caveats, cv);
+    }
+    let mut captions = Vec::new();
+    for cp in &th.captions {
+        push_unique(&mut captions, cp);
+    }
+    if cable.classification.is_none() {
+        // A `CLASSIFICATION: SECRET` field line (some redacted renderings).
+        let field_line = lines.iter().take(HEADING_LINES).find_map(|l| {
+            let (_, lt) = l.trimmed();
+            let v = lt.strip_prefix("CLASSIFICATION:")?;
+            let c = classification_line(v, false)?;
+            Some((c, l.span()))
+        });
+        if let Some((c, span)) = field_line {
+            cable.classification = Some(c.level.clone());
+            cable.spans.classification = Some(cx.orig(span));
+            for cv in &c.caveats {
+                push_unique(&mut caveats, cv);
+            }
+            sbu |= c.sbu;
+        } else if let Some(level) = level_from_security(cable.transmission.security.as_deref()) {
+            cable.classification = Some(level.to_string());
+            cx.diag(
+                Severity::Warning,
+                "no-classification-line",
+                format!("no classification line; level {level} taken from the FL4 security line"),
+                h.transmission_span.unwrap_or_default(),
+            );
+        } else {
+            cx.diag(
+                Severity::Warning,
+                "no-classification",
+                "no classification line found",
+                Span::new(0, 0),
+            );
+        }
+    }
+    sbu |= captions.iter().any(|c| {
+        c == "SENSITIVE"
+            || c == "SBU"
+            || c == "SENSITIVE BUT UNCLASSIFIED"
+            || c == "FOR OFFICIAL USE ONLY"
+    });
+    cable.banner = cable
+        .classification
+        .as_deref()
+        .map(|level| banner(level, &caveats, sbu));
+    cable.caveats = caveats;
+    cable.captions = captions;
+
+    // --- Origin, serial, id. The text heading names the cable (`PARTO 000013`); the
+    // transmission heading's FM line and FL3 serial confirm it. When the two disagree the page
+    // holds another cable's text under this heading: the id follows the transmission heading,
+    // which the DTG belongs to, and a diagnostic says so.
+    let class_origin = th.class.as_ref().and_then(|c| c.origin.clone());
+    let class_serial = th.class.as_ref().and_then(|c| c.serial.clone());
+    let heading_serial = h.transmission.serial.clone();
+    let heading_origin = || {
+        h.from
+            .as_deref()
+            .and_then(|f| id::canonical_origin(strip_post_kind(f)))
+            .or_else(|| {
+                h.transmission
+                    .station
+                    .as_deref()
+                    .and_then(tables::routing_indicator)
+                    .and_then(|name| id::canonical_origin(strip_post_kind(name)))
+            })
+    };
+    let text_origin = class_origin
+        .as_deref()
+        .and_then(id::canonical_origin)
+        .or_else(|| class_origin.as_ref().map(|o| o.replace(' ', "")));
+    let mismatch = match (&class_serial, &heading_serial) {
+        // FL3 carries the serial modulo 10,000 (`#3812` for STATE 063812).
+        (Some(c), Some(hs)) => serial_mod(c) != serial_mod(hs),
+        _ => false,
+    };
+    let (origin, serial) = if mismatch {
+        let ho = heading_origin();
+        cx.diag(
+            Severity::Warning,
+            "heading-text-mismatch",
+            format!(
+                "the text heading names {} {} but the transmission heading is {} #{}; the id follows the transmission heading",
+                class_origin.as_deref().unwrap_or("?"),
+                class_serial.as_deref().unwrap_or("?"),
+                ho.as_deref().unwrap_or("?"),
+                heading_serial.as_deref().unwrap_or("?"),
+            ),
+            th.class.as_ref().map(|c| c.span).unwrap_or_default(),
+        );
+        (ho.or(text_origin), heading_serial.clone())
+    } else {
+        (
+            text_origin.or_else(heading_origin),
+            class_serial.or(heading_serial),
+        )
+    };
+    cable.origin = origin.clone();
+
+    // --- Date fallback when there is no DTG.
+    if cable.date.is_none() {
+        if let Some((date, source, span)) = fallback_date(t, &lines, &th) {
+            cable.date = Some(date);
+            cable.date_source = Some(source.to_string());
+            cx.diag(
+                Severity::Warning,
+                "no-dtg",
+                format!("no date-time group; date estimated from {source}"),
+                span,
+            );
+        } else {
+            cx.diag(
+                Severity::Warning,
+                "no-dtg",
+                "no date-time group and no date to estimate from",
+                Span::new(0, 0),
+            );
+        }
+    }
+    let year = cable
+        .date
+        .as_deref()
+        .and_then(|d| d.get(..4))
+        .and_then(|y| y.parse::<i32>().ok());
+    if let (Some(y), Some(o), Some(s)) = (year, origin.as_deref(), serial.as_deref()) {
+        cable.id = id::canonical_id(y, o, s);
+        let raw_origin = class_origin
+            .as_deref()
+            .filter(|_| !mismatch)
+            .map(|o| o.replace(' ', ""))
+            .unwrap_or_else(|| o.to_string());
+        cable.raw_id = Some(format!(
+            "{:02}{}{}",
+            y % 100,
+            raw_origin,
+            s.trim_start_matches('0')
+        ));
+    } else {
+        cx.diag(
+            Severity::Warning,
+            "no-id",
+            "cannot derive the cable id: origin, serial or year missing",
+            Span::new(0, 0),
+        );
+    }
+
+    // --- E.O. line.
+    if let Some((eo, span)) = th.eo.clone() {
+        cable.spans.eo = Some(cx.orig(span));
+        cable.eo = Some(eo);
+    }
+
+    // --- TAGS.
+    if let Some(span) = join_span(&th.tags) {
+        let joined = join_parts(t, &th.tags);
+        cable.tags = tags::parse_tags(&joined);
+        cable.spans.tags = Some(cx.orig(span));
+    } else {
+        cx.diag(Severity::Info, "no-tags", "no TAGS line", Span::new(0, 0));
+    }
+
+    // --- SUBJECT.
+    if let Some(span) = join_span(&th.subject) {
+        let joined = collapse_ws(&join_parts(t, &th.subject));
+        let (marking, subject) = match portion_mark_at(&joined) {
+            Some((m, len)) => (Some(m), joined[len..].trim().to_string()),
+            None => (None, joined),
+        };
+        cable.subject_marking = marking;
+        if !subject.is_empty() {
+            cable.subject = Some(subject);
+        }
+        cable.spans.subject = Some(cx.orig(span));
+    } else {
+        cx.diag(
+            Severity::Info,
+            "no-subject",
+            "no SUBJECT line",
+            Span::new(0, 0),
+        );
+    }
+
+    // --- REF.
+    if let Some(span) = join_span(&th.refs) {
+        let joined = collapse_ws(&join_parts(t, &th.refs));
+        cable.references = refs::parse_references(&joined, year);
+        cable.spans.references = Some(cx.orig(span));
+    }
+
+    // --- Classified By: in the heading, or as the first paragraphs (09PARTO13).
+    if let Some(span) = join_span(&th.classified_by) {
+        cable.classified_by = Some(parse_classified_by(&join_parts(t, &th.classified_by)));
+        cable.spans.classified_by = Some(cx.orig(span));
+    } else {
+        for p in b.paragraphs.iter().take(3) {
+            let pt = &t[p.text_span.start..p.text_span.end];
+            if let Some(off) = classified_by_start(pt) {
+                cable.classified_by = Some(parse_classified_by(&pt[off..]));
+                cable.spans.classified_by = Some(cx.orig(p.text_span));
+                break;
+            }
+        }
+    }
+
+    // --- Body.
+    fill_body(&mut cable, &cx, t, &b.paragraphs);
+    if let Some(s) = body::find_summary(t, &b.paragraphs) {
+        cable.summary = Some(collapse_ws(&t[s.start..s.end]));
+        cable.spans.summary = Some(cx.orig(s));
+    }
+    let comments = body::find_comments(t, &b.paragraphs);
+    if !comments.is_empty() {
+        let text: Vec<String> = comments
+            .iter()
+            .map(|s| collapse_ws(&t[s.start..s.end]))
+            .collect();
+        cable.comment = Some(text.join("\n\n"));
+        cable.spans.comment = Some(cx.orig(Span::new(
+            comments[0].start,
+            comments.last().map(|s| s.end).unwrap_or(0),
+        )));
+    }
+    cable.signature = b.signature;
+    cable.spans.signature = b.signature_span.map(|s| cx.orig(s));
+
+    finish_diagnostics(&mut cable, cx);
+    cable
+}
+
+fn fill_body(cable: &mut Cable, cx: &Ctx, t: &str, paras: &[Para]) {
+    for p in paras {
+        let text = t[p.text_span.start..p.text_span.end].trim().to_string();
+        cable.paragraphs.push(Paragraph {
+            number: p.number.clone(),
+            marking: p.marking.clone(),
+            heading: p.heading.clone(),
+            text,
+            span: cx.orig(p.span),
+        });
+    }
+}
+
+fn finish_diagnostics(cable: &mut Cable, cx: Ctx) {
+    let Ctx { norm, diags } = cx;
+    for (severity, code, message, span) in diags {
+        let span = norm.span_to_original(span);
+        let (line, column) = line_col(&cable.text, span.start);
+        cable.diagnostics.push(Diagnostic {
+            severity,
+            code: code.to_string(),
+            message,
+            line,
+            column,
+            span,
+        });
+    }
+}
+
+fn serial_mod(s: &str) -> Option<u64> {
+    s.parse::<u64>().ok().map(|n| n % 10_000)
+}
+
+/// `AMEMBASSY BANGKOK` → `BANGKOK`.
+fn strip_post_kind(name: &str) -> &str {
+    for p in [
+        "AMEMBASSY ",
+        "AMCONSUL ",
+        "USMISSION ",
+        "AMEMB ",
+        "USDEL ",
+        "USLO ",
+        "AMCONGEN ",
+    ] {
+        if let Some(r) = name.strip_prefix(p) {
+            return r;
+        }
+    }
+    if name == "SECSTATE WASHDC" {
+        return "STATE";
+    }
+    name
+}
+
+fn level_from_security(sec: Option<&str>) -> Option<&'static str> {
+    let sec = sec?;
+    if sec.contains("SSSSS") {
+        Some("SECRET")
+    } else if sec.contains("CCCCC") {
+        Some("CONFIDENTIAL")
+    } else if sec.contains("UUUUU") || sec.contains("EEEEE") {
+        Some("UNCLASSIFIED")
+    } else {
+        None
+    }
+}
+
+/// The overall marking as Cablegate wrote it.
+pub fn banner(level: &str, caveats: &[String], sbu: bool) -> String {
+    match level {
+        "UNCLASSIFIED" if sbu => "UNCLASSIFIED//FOR OFFICIAL USE ONLY".to_string(),
+        "LIMITED OFFICIAL USE" => "UNCLASSIFIED//FOR OFFICIAL USE ONLY".to_string(),
+        "UNCLASSIFIED" => "UNCLASSIFIED".to_string(),
+        _ if caveats.iter().any(|c| c == "NOFORN") => format!("{level}//NOFORN"),
+        _ => level.to_string(),
+    }
+}
+
+fn join_span(parts: &[(usize, usize)]) -> Option<Span> {
+    let first = parts.first()?;
+    let last = parts.last()?;
+    Some(Span::new(first.0, last.1))
+}
+
+fn join_parts(t: &str, parts: &[(usize, usize)]) -> String {
+    let mut s = String::new();
+    for (a, b) in parts {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(&t[*a..*b]);
+    }
+    s
+}
+
+/// A date for cables without a DTG, and how it was obtained.
+fn fallback_date(
+    t: &str,
+    lines: &[Line],
+    th: &TextHeading,
+) -> Option<(String, &'static str, Span)> {
+    // A Cablegate date line such as `Friday, 23 February 2001, 15:53` in the heading.
+    for l in lines.iter().take(th.body_start.max(1).min(lines.len())) {
+        if let Some(d) = weekday_dateline(l.text) {
+            return Some((d, "dateline", l.span()));
+        }
+    }
+    // The E.O. declassification date is, by default, ten years after the cable's date.
+    if let Some((eo, span)) = &th.eo {
+        if let Some(d) = &eo.declassify_on {
+            let y: i32 = d[..4].parse().ok()?;
+            let date = format!("{:04}{}T00:00:00Z", y - 10, &d[4..]);
+            let date = if date.get(5..10) == Some("02-29") {
+                format!("{:04}-02-28T00:00:00Z", y - 10)
+            } else {
+                date
+            };
+            if (1966..=2010).contains(&(y - 10)) {
+                let _ = t;
+                return Some((date, "declassify-on-minus-10-years", *span));
+            }
+        }
+    }
+    None
+}
+
+fn weekday_dateline(s: &str) -> Option<String> {
+    let s = s.trim();
+    let (wd, rest) = s.split_once(", ")?;
+    if ![
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+    .contains(&wd)
+    {
+        return None;
+    }
+    let mut parts = rest.split([' ', ',']).filter(|x| !x.is_empty());
+    let day: i8 = parts.next()?.parse().ok()?;
+    let month = heading::month_number(parts.next()?)?;
+    let year: i16 = parts.next()?.parse().ok()?;
+    let time = parts.next().unwrap_or("00:00");
+    let (hh, mm) = time.split_once(':')?;
+    let (hh, mm): (i8, i8) = (hh.parse().ok()?, mm.parse().ok()?);
+    jiff::civil::Date::new(year, month, day).ok()?;
+    Some(format!("{year:04}-{month:02}-{day:02}T{hh:02}:{mm:02}:00Z"))
+}
+
+/// Split a heading line where another heading field starts inside it: unwrapped renderings put
+/// `E.O. ... TAGS: ... SUBJECT: ...` on one line.
+fn split_inline_fields<'a>(line: Line<'a>) -> Vec<Line<'a>> {
+    let t = line.text;
+    let mut cuts: Vec<usize> = Vec::new();
+    for kw in [
+        "TAGS:",
+        "TAGS ",
+        "SUBJECT:",
+        "SUBJ:",
+        "REF:",
+        "REFS:",
+        "REFTEL:",
+        "CLASSIFIED BY:",
+        "CLASSIFIED BY ",
+        "E.O. 1",
+        "EO 1",
+    ] {
+        let mut from = 1;
+        while from < t.len() {
+            let Some(p) = find_ci(&t[from..], kw) else {
+                break;
+            };
+            let at = from + p;
+            let before = &t[..at];
+            let ok_before = before.ends_with("  ")
+                || before.ends_with(' ') && kw.ends_with(':')
+                || before.ends_with(". ");
+            if ok_before && !cuts.contains(&at) {
+                // `TAGS ` without a colon only right after an E.O. line's date.
+                if kw == "TAGS " && eo_start(before).is_none() {
+                    from = at + kw.len();
+                    continue;
+                }
+                cuts.push(at);
+            }
+            from = at + kw.len();
+        }
+    }
+    if cuts.is_empty() {
+        return vec![line];
+    }
+    cuts.sort_unstable();
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut prev = 0;
+    for c in cuts.into_iter().chain(std::iter::once(t.len())) {
+        if c > prev {
+            out.push(Line {
+                start: line.start + prev,
+                text: &t[prev..c],
+            });
+        }
+        prev = c;
+    }
+    out
+}
+
+/// Is `t` a line of TAGS codes only (a wrapped TAGS line without a trailing comma)?
+fn is_tags_continuation(t: &str) -> bool {
+    let words: Vec<&str> = t.split([' ', ',', ';']).filter(|w| !w.is_empty()).collect();
+    !words.is_empty()
+        && words.len() <= 12
+        && words.iter().all(|w| {
+            w.len() >= 2 && w.len() <= 6 && w.bytes().all(|c| c.is_ascii_uppercase())
+                || crate::tables::tag(w).is_some()
+        })
+}
+
+/// Does a heading keyword (SUBJECT, TAGS, E.O.) come within the next few lines, before any
+/// paragraph marker? Then an unrecognised line is still part of the heading.
+fn heading_keyword_ahead(lines: &[Line], from: usize) -> bool {
+    let mut seen = 0;
+    for l in lines.iter().skip(from) {
+        let (_, t) = l.trimmed();
+        if t.is_empty() {
+            continue;
+        }
+        if body::paragraph_marker(l.text).is_some() {
+            return false;
+        }
+        if subject_start(t).is_some()
+            || tags_start(t).is_some()
+            || eo_start(t).is_some_and(|(s, _)| s == 0)
+        {
+            return true;
+        }
+        seen += 1;
+        if seen >= 60 {
+            return false;
+        }
+    }
+    false
+}
+
+/// Walk the text heading from `start`: captions, E.O., TAGS, SUBJECT, REF, Classified By, until
+/// the body begins.
+fn scan_text_heading(lines: &[Line], start: usize) -> TextHeading {
+    let mut th = TextHeading::default();
+    let mut field = Field::None;
+    let mut seen_main = false; // E.O., TAGS or SUBJECT seen
+    let limit = lines.len().min(start + HEADING_LINES);
+    th.body_start = limit.min(lines.len());
+    for i in start..limit {
+        let line = lines[i];
+        if line.is_blank() {
+            match field {
+                Field::Subject if !th.subject.is_empty() => field = Field::None,
+                Field::Tags | Field::ClassifiedBy => field = Field::None,
+                Field::Ref => {
+                    // A REF list may continue after a blank line with its next letter.
+                    let next = (i + 1..limit).find(|&j| !lines[j].is_blank());
+                    if !next.is_some_and(|j| is_ref_continuation(lines[j].trimmed().1)) {
+                        field = Field::None;
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        // Body starts at a paragraph marker (unless it is a REF letter list item).
+        if let Some((n, marking, _)) = body::paragraph_marker(line.text) {
+            let (_, t) = line.trimmed();
+            let in_ref = field == Field::Ref && is_ref_continuation(t);
+            if !in_ref && (n == 1 || marking.is_some()) && classified_by_start(t).is_none() {
+                th.body_start = i;
+                return th;
+            }
+        }
+        for piece in split_inline_fields(line) {
+            if !scan_piece(&mut th, &mut field, &mut seen_main, piece, lines, i, start) {
+                th.body_start = i;
+                return th;
+            }
+        }
+    }
+    th
+}
+
+/// Take one (piece of a) heading line. Returns false when the body begins here.
+fn scan_piece(
+    th: &mut TextHeading,
+    field: &mut Field,
+    seen_main: &mut bool,
+    line: Line,
+    lines: &[Line],
+    i: usize,
+    start: usize,
+) -> bool {
+    let (off, t) = line.trimmed();
+    if t.is_empty() {
+        return true;
+    }
+    if let Some((eo_at, content)) = eo_start(t) {
+        if th.eo.is_none() && (eo_at == 0 || !*seen_main) {
+            let eo = parse_eo(&t[content..]);
+            th.eo = Some((eo, Span::new(off + eo_at, off + t.len())));
+            *seen_main = true;
+            *field = Field::None;
+            return true;
+        }
+    }
+    if let Some(c) = tags_start(t) {
+        *field = Field::Tags;
+        *seen_main = true;
+        if c < t.len() {
+            th.tags.push((off + c, off + t.len()));
+        }
+        return true;
+    }
+    if let Some(c) = subject_start(t) {
+        if th.subject.is_empty() {
+            *field = Field::Subject;
+            *seen_main = true;
+            push_subject_part(th, field, off, t, c);
+            return true;
+        }
+    }
+    if let Some(c) = ref_start(t) {
+        if th.refs.is_empty() || *field == Field::Ref {
+            *field = Field::Ref;
+            if c < t.len() {
+                th.refs.push((off + c, off + t.len()));
+            }
+            return true;
+        }
+    }
+    if let Some(c) = classified_by_start(t) {
+        *field = Field::ClassifiedBy;
+        th.classified_by.push((off + c, off + t.len()));
+        return true;
+    }
+    match *field {
+        Field::Subject => {
+            if !ends_subject(t) {
+                push_subject_part(th, field, off, t, 0);
+                return true;
+            }
+            *field = Field::None;
+        }
+        Field::Tags => {
+            let prev_comma = i > 0 && lines[i - 1].text.trim_end().ends_with(',');
+            if prev_comma
+                || starts_with_code_comma(t)
+                || (th.subject.is_empty() && is_tags_continuation(t))
+            {
+                th.tags.push((off, off + t.len()));
+                return true;
+            }
+            *field = Field::None;
+        }
+        Field::Ref => {
+            th.refs.push((off, off + t.len()));
+            return true;
+        }
+        Field::ClassifiedBy => {
+            th.classified_by.push((off, off + t.len()));
+            return true;
+        }
+        Field::None => {}
+    }
+    if let Some((cav, cap)) = caption_line(t) {
+        for c in cav {
+            if !th.caveats.contains(&c) {
+                th.caveats.push(c);
+            }
+        }
+        for c in cap {
+            if !th.captions.contains(&c) {
+                th.captions.push(c);
+            }
+        }
+        return true;
+    }
+    if classification_line(t, true).is_some() && !*seen_main {
+        // A repeated classification line (corrected copies, pasted headers).
+        return true;
+    }
+    if (!*seen_main && i < start + 12) || heading_keyword_ahead(lines, i + 1) {
+        // "FOR" routing lines and other heading lines before the E.O. line.
+        return true;
+    }
+    false
+}
+
+/// Add a subject line's content, splitting off run-ons into REF or Classified By.
+fn push_subject_part(th: &mut TextHeading, field: &mut Field, off: usize, t: &str, c: usize) {
+    let content = &t[c..];
+    let mut cut = content.len();
+    let mut next: Option<(Field, usize)> = None;
+    for kw in ["REF:", "REFS:", "Ref:", "REFTEL:"] {
+        if let Some(p) = content.find(kw) {
+            if p > 0 && p < cut {
+                cut = p;
+                next = Some((Field::Ref, p + kw.len()));
+            }
+        }
+    }
+    if let Some(p) = find_ci(content, "CLASSIFIED BY") {
+        if p > 0 && p < cut {
+            cut = p;
+            next = Some((Field::ClassifiedBy, p + "CLASSIFIED BY".len()));
+        }
+    }
+    if cut > 0 {
+        let part = content[..cut].trim_end();
+        if !part.is_empty() {
+            th.subject.push((off + c, off + c + part.len()));
+        }
+    }
+    if let Some((f, at)) = next {
+        let rest_off = c + at;
+        let rest = t[rest_off..].trim_start_matches([':', ' ']);
+        let rest_start = t.len() - rest.len();
+        match f {
+            Field::Ref => th.refs.push((off + rest_start, off + t.len())),
+            _ => th.classified_by.push((off + rest_start, off + t.len())),
+        }
+        *field = f;
+    }
+}
+
+/// Lines that end a SUBJECT: summaries, dividers, action requests, classification lines.
+fn ends_subject(t: &str) -> bool {
+    let up = t.to_ascii_uppercase();
+    up.starts_with("SUMMARY")
+        || up.starts_with("BEGIN SUMMARY")
+        || up.starts_with("----")
+        || up.starts_with("THIS IS AN ACTION REQUEST")
+        || up.starts_with("SENSITIVE BUT UNCLASSIFIED")
+        || starts_with_ci(t, "(U) SUMMARY")
+        || classification_line(t, false).is_some()
+        || eo_start(t).is_some_and(|(s, _)| s == 0)
+}
+
+/// `XXXX,` at the start of a line: a TAGS continuation.
+fn starts_with_code_comma(t: &str) -> bool {
+    let first = t.split_whitespace().next().unwrap_or("");
+    first.ends_with(',')
+        && first.len() >= 3
+        && first.len() <= 6
+        && first[..first.len() - 1]
+            .bytes()
+            .all(|c| c.is_ascii_uppercase())
+}
+
+/// A line that continues a REF list: starts with a reference letter or number marker.
+fn is_ref_continuation(t: &str) -> bool {
+    let b = t.as_bytes();
+    let letter_dot = b.len() >= 2
+        && b[0].is_ascii_uppercase()
+        && matches!(b[1], b'.' | b')')
+        && (b.len() == 2 || b[2] == b' ');
+    let paren = b.len() >= 3
+        && matches!(b[0], b'(' | b'[')
+        && b[1].is_ascii_uppercase()
+        && matches!(b[2], b')' | b']');
+    letter_dot || paren
+}

@@ -1,0 +1,99 @@
+//! Stable replay of the `cargo fuzz` target (`fuzz/fuzz_targets/parse.rs`): runs the same check,
+//! `cable_testdata::check_parse`, over a corpus built at run time and never committed:
+//! - every real input under `../shared` (corpus texts, Cablegate HTML pages, samples, CSV files),
+//!   each also with cheap deterministic mutations (truncations, CRLF, Latin-1, inserted and
+//!   deleted bytes);
+//! - the files under `fuzz/corpus/parse/` and `fuzz/artifacts/parse/`, when a fuzzing run left any.
+//!
+//! Every failing input is reported by name before the test fails.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use cable_testdata::check_parse;
+
+/// Inputs worth checking even without `../shared`.
+const BUILT_IN: &[&[u8]] = &[
+    b"",
+    b"\n",
+    b"\r",
+    b"\xFF",
+    b"\xC3",
+    b"\xE2\x80",
+    b"\0\0\0",
+    "¶".as_bytes(),
+    b"SUBJECT:",
+    b"TAGS:",
+    b"REF:",
+    b"O 041457Z AUG 09",
+    b"O 999999Z FOO 99",
+    b"DE RUEHRK #/ 9999999",
+    b"E.O. 12958: DECL: 99/99/9999",
+    b"1. (",
+    b"[1](#)",
+    b"&#x000A;&#;&#x110000;&",
+];
+
+#[test]
+fn fuzz_corpus_replays_clean() {
+    let mut inputs: Vec<(String, Vec<u8>)> = BUILT_IN
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (format!("built-in #{i}"), b.to_vec()))
+        .collect();
+
+    if let Some(shared) = cable_testdata::require_shared("fuzz_replay (seeds from ../shared)") {
+        for (name, bytes) in cable_testdata::fuzz_seeds(&shared) {
+            for (label, mutated) in cable_testdata::mutations(&bytes) {
+                inputs.push((format!("{name} ({label})"), mutated));
+            }
+            inputs.push((name, bytes));
+        }
+    }
+
+    let fuzz_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let mut from_fuzz_dirs = 0;
+    for sub in ["corpus/parse", "artifacts/parse"] {
+        let dir = fuzz_dir.join(sub);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths.into_iter().filter(|p| p.is_file()) {
+            let bytes = std::fs::read(&path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            let file = path.file_name().unwrap_or_default().to_string_lossy();
+            inputs.push((format!("fuzz/{sub}/{file}"), bytes));
+            from_fuzz_dirs += 1;
+        }
+    }
+    let mut failures = Vec::new();
+    for (name, bytes) in &inputs {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| check_parse(bytes))) {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(format!("{name}: {msg}"));
+        }
+    }
+    println!(
+        "fuzz replay: {} inputs ({from_fuzz_dirs} from fuzz/), {} failed",
+        inputs.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} inputs broke the parser's invariants:\n{}",
+        failures.len(),
+        inputs.len(),
+        failures
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
