@@ -93,14 +93,32 @@ fn is_signature(t: &str) -> bool {
         .any(|w| t.trim_end_matches('.') == *w)
 }
 
+/// A surname written in mixed case on the last line (`Leach`, `McCarthy`).
+fn is_capitalized_name(t: &str) -> bool {
+    let b = t.as_bytes();
+    (3..=20).contains(&b.len())
+        && b[0].is_ascii_uppercase()
+        && b[1..].iter().all(|c| c.is_ascii_alphabetic())
+        && b[1..].iter().any(|c| c.is_ascii_lowercase())
+}
+
+/// A horizontal rule made of dashes, equals signs or underscores, used to frame headings.
+fn is_rule(t: &str) -> bool {
+    t.len() >= 3 && t.bytes().all(|c| matches!(c, b'-' | b'=' | b'_' | b' '))
+}
+
 /// A short line standing alone between paragraphs: an unnumbered section heading.
 fn is_heading(lines: &[Line], i: usize) -> bool {
     let (_, t) = lines[i].trimmed();
     if t.is_empty() || t.len() > 80 || t.ends_with(['.', ',', ';', ':']) && !t.ends_with("--") {
         return false;
     }
-    let prev_blank = i == 0 || lines[i - 1].is_blank();
-    let next_blank = i + 1 >= lines.len() || lines[i + 1].is_blank();
+    if is_rule(t) {
+        return false;
+    }
+    let blankish = |l: &Line| l.is_blank() || is_rule(l.text.trim());
+    let prev_blank = i == 0 || blankish(&lines[i - 1]);
+    let next_blank = i + 1 >= lines.len() || blankish(&lines[i + 1]);
     let dashes = t.contains("----");
     (prev_blank && next_blank) || (prev_blank && dashes)
 }
@@ -128,7 +146,14 @@ pub fn parse_body(text: &str, lines: &[Line], from: usize) -> Body {
             k -= 1;
             continue;
         }
-        if is_signature(t) && paragraph_marker(t).is_none() {
+        let last_line = signature.is_empty();
+        let prev_ends_sentence = (from..k - 1)
+            .rev()
+            .map(|j| lines[j].text.trim())
+            .find(|x| !x.is_empty())
+            .is_some_and(|x| x.ends_with(['.', '"', ')', '\u{201d}', '?', '!']));
+        let capitalized = last_line && prev_ends_sentence && is_capitalized_name(t);
+        if (is_signature(t) || capitalized) && paragraph_marker(t).is_none() {
             signature.insert(0, t.trim_end_matches(['.', ',']).to_string());
             let s = lines[k - 1].span();
             signature_span = Some(match signature_span {
@@ -163,7 +188,12 @@ pub fn parse_body(text: &str, lines: &[Line], from: usize) -> Body {
     for i in from..body_end {
         let line = &lines[i];
         let (off, t) = line.trimmed();
-        if t.is_empty() {
+        if t.is_empty()
+            || (is_rule(t)
+                && cur
+                    .as_ref()
+                    .is_none_or(|p| p.number.is_some() || prev_blank))
+        {
             prev_blank = true;
             continue;
         }
@@ -197,7 +227,8 @@ pub fn parse_body(text: &str, lines: &[Line], from: usize) -> Body {
             && i + 1 < body_end
         {
             // Only a heading when a numbered paragraph follows it directly.
-            let next = (i + 1..body_end).find(|&j| !lines[j].is_blank());
+            let next =
+                (i + 1..body_end).find(|&j| !lines[j].is_blank() && !is_rule(lines[j].text.trim()));
             if next.is_some_and(|j| paragraph_marker(lines[j].text).is_some()) {
                 if let Some(mut p) = cur.take() {
                     close(&mut p, last_text_end);
@@ -245,8 +276,13 @@ pub fn find_summary(text: &str, paras: &[Para]) -> Option<Span> {
     // Start: a paragraph whose text starts with a summary keyword.
     for p in paras {
         let pt = &text[p.text_span.start..p.text_span.end];
-        let lead = pt.len() - pt.trim_start().len();
-        let pt2 = pt.trim_start();
+        let mut lead = pt.len() - pt.trim_start().len();
+        let mut pt2 = pt.trim_start();
+        // An unnumbered paragraph may still carry a portion mark: `(S/NF) Summary: ...`.
+        if let Some((_, len)) = portion_mark_at(pt2) {
+            lead += len;
+            pt2 = &pt2[len..];
+        }
         for kw in [
             "BEGIN SUMMARY",
             "SUMMARY AND COMMENT",
@@ -269,6 +305,24 @@ pub fn find_summary(text: &str, paras: &[Para]) -> Option<Span> {
                 return Some(trim_span(text, Span::new(start, end)));
             }
         }
+    }
+    // A `Summary` section heading: its paragraphs up to the end marker or the next heading.
+    if let Some(i) = paras.iter().position(|p| {
+        p.heading
+            .as_deref()
+            .is_some_and(|h| starts_with_ci(h, "SUMMARY"))
+    }) {
+        let start = paras[i].text_span.start;
+        let next_heading = paras[i + 1..]
+            .iter()
+            .position(|p| p.heading.is_some())
+            .map(|j| i + j);
+        let section_end = paras[next_heading.unwrap_or(i)].text_span.end;
+        let end = match end_rel {
+            Some((e, _)) if body_start + e > start => body_start + e,
+            _ => section_end,
+        };
+        return Some(trim_span(text, Span::new(start, end)));
     }
     // `End Summary` with no start: the text from the first paragraph to the end marker.
     if let Some((e, _)) = end_rel {

@@ -28,7 +28,7 @@ pub fn parse_references(field: &str, citing_year: Option<i32>) -> Vec<Reference>
     let toks = drop_page_headers(toks);
     let items = split_items(&toks);
     let mut out = Vec::new();
-    for item in items {
+    for item in items.iter().flat_map(|item| split_semicolons(&toks, item)) {
         let item_toks = &toks[item.range.0..item.range.1];
         let text = span_text(&cleaned, item_toks);
         if text.is_empty() {
@@ -120,8 +120,9 @@ fn clean(field: &str) -> String {
             c => s.push(c),
         }
     }
-    // Markdown link debris `[x](#)`.
-    let s = s.replace("](#)", "] ");
+    // Markdown link debris `[x](#)`; `--` glued between a serial and a date
+    // (`STATE 122706--19/NOV/2008`).
+    let s = s.replace("](#)", "] ").replace("--", " -- ");
     let cut = cut_point(&s);
     let mut s = s[..cut].to_string();
     // A leading keyword repeated (`REF: REF (A) MADRID 3785`).
@@ -289,9 +290,37 @@ fn drop_page_headers(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
 
 fn span_text(s: &str, toks: &[Tok<'_>]) -> String {
     match (toks.first(), toks.last()) {
-        (Some(a), Some(b)) => s.get(a.start..b.end).unwrap_or("").trim().to_string(),
+        (Some(a), Some(b)) => s
+            .get(a.start..b.end)
+            .unwrap_or("")
+            .trim()
+            .trim_end_matches([',', ';'])
+            .trim_end()
+            .to_string(),
         _ => String::new(),
     }
+}
+
+/// Splits an item at semicolons (`BRASILIA 1124; IIR 6 809 0156 10`): each part is a reference
+/// of its own, with the item's letter.
+fn split_semicolons(toks: &[Tok<'_>], item: &Item) -> Vec<Item> {
+    let (a, b) = item.range;
+    let mut out = Vec::new();
+    let mut start = a;
+    for i in a..b {
+        if toks[i].raw.ends_with(';') && i + 1 < b {
+            out.push(Item {
+                letter: item.letter.clone(),
+                range: (start, i + 1),
+            });
+            start = i + 1;
+        }
+    }
+    out.push(Item {
+        letter: item.letter.clone(),
+        range: (start, b),
+    });
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,6 +543,25 @@ fn origin_before(toks: &[Tok<'_>], s: usize, floor: usize) -> Option<(usize, Str
     None
 }
 
+/// The token before `s` as a year glued to an origin (`09RIYADH`).
+fn glued_year_origin(toks: &[Tok<'_>], s: usize, floor: usize) -> Option<(String, i32)> {
+    if s == 0 || s - 1 < floor {
+        return None;
+    }
+    let core = toks[s - 1].core;
+    let digits = core.find(|c: char| !c.is_ascii_digit())?;
+    if digits != 2 && digits != 4 {
+        return None;
+    }
+    let (y, letters) = core.split_at(digits);
+    if !letters.chars().all(|c| c.is_ascii_alphabetic()) || letters.len() < 4 {
+        return None;
+    }
+    let year = year_of(y)?;
+    let (station, _) = id::origin_match(letters)?;
+    Some((station.to_string(), year))
+}
+
 fn find_cables(toks: &[Tok<'_>], citing_year: Option<i32>) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
     // Tokens before `floor` belong to an earlier reference.
@@ -567,7 +615,17 @@ fn find_cables(toks: &[Tok<'_>], citing_year: Option<i32>) -> Vec<Found> {
                     .is_some_and(|t| serial_of(t.core).is_some())
                     && origin_before(toks, s + k + 1, s + 1).is_some_and(|(st, _)| st == s + 1)
             });
-        if let Some((start, station)) = origin_before(toks, s, floor) {
+        if let Some((station, year)) = glued_year_origin(toks, s, floor) {
+            // `09RIYADH 1642`: the year glued to the origin.
+            let y = Some(year);
+            out.push(Found {
+                id: id::canonical_id(year, &station, serial),
+                from: s - 1,
+                to: s + 1,
+            });
+            last = Some((station, y, s + 1));
+            floor = s + 1;
+        } else if let Some((start, station)) = origin_before(toks, s, floor) {
             let year = (start > floor)
                 .then(|| year_of(toks[start - 1].core))
                 .flatten();
@@ -767,6 +825,9 @@ mod tests {
             ("08 LAPAZ 2606", "08LAPAZ2606"),
             ("BELGRADE743", "08BELGRADE743"),
             ("09STATE12345", "09STATE12345"),
+            ("09RIYADH 1642", "09RIYADH1642"),
+            ("RIO 329", "08RIODEJANEIRO329"),
+            ("08 STATE 122706--19/NOV/2008", "08STATE122706"),
         ] {
             assert_eq!(ids(field, Some(2008)), [(None, s(want))], "{field}");
         }
@@ -836,6 +897,17 @@ mod tests {
         let r = parse_references("A. 08 LAPAZ 2606 <br> \u{b6}B. LA PAZ 6 <br>", Some(2009));
         assert_eq!(r[1].id.as_deref(), Some("09LAPAZ6"));
         assert_eq!(r[1].text, "LA PAZ 6");
+        // Semicolons separate references.
+        let r = parse_references("BRASILIA 1124; IIR 6 809 0156 10", Some(2010));
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            (r[0].id.as_deref(), r[0].text.as_str()),
+            (Some("10BRASILIA1124"), "BRASILIA 1124")
+        );
+        assert_eq!(
+            (r[1].id.as_deref(), r[1].text.as_str()),
+            (None, "IIR 6 809 0156 10")
+        );
         // Qualifiers stay in the text.
         let r = parse_references("A) PARIS 2208 (NOTAL) B) PARIS 2257 (NOTAL)", Some(2007));
         assert_eq!(r[0].text, "PARIS 2208 (NOTAL)");

@@ -477,6 +477,7 @@ const SPECIAL_STATIONS: &[&str] = &[
     "SECDEF",
     "PARTO",
     "TOSEC",
+    "SECTO",
     "FSINFATC",
     // missions, as WikiLeaks ids spell them
     "USUNNEWYORK",

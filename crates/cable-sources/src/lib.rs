@@ -55,6 +55,7 @@ mod cables_csv;
 mod decode;
 mod detect;
 mod html;
+mod provenance;
 mod read;
 
 use std::path::Path;
@@ -62,6 +63,7 @@ use std::path::Path;
 pub use cable_format::Source;
 pub use decode::decode_text;
 pub use detect::{detect, DETECT_LEN};
+pub use provenance::{apply_container, error_record, parse_raw};
 pub use read::RawCables;
 
 /// Files larger than this are not read as one cable (only `cables.csv` streams): no real cable

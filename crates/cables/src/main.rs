@@ -1,1 +1,139 @@
-fn main() {}
+//! `cables`: the command line of the cables archive engine.
+//!
+//! This binary is the only part of the project that knows terminals: it parses arguments (clap),
+//! drives the library crates, writes to stdout/stderr and picks the exit code. Exit codes: 0 when
+//! the command did its job, 1 when it found what it was asked to look for (an unreadable path, an
+//! error diagnostic) or failed, 2 on a usage error (clap's).
+
+mod lint;
+mod output;
+mod parse;
+mod records;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// What every command accepts as a PATH, written once for all the help texts.
+macro_rules! inputs_help {
+    () => {
+        "Inputs: each PATH is a cable text file (UTF-8 or Latin-1/Windows-1252, LF or CRLF), a \
+         PlusD or Markdown rendering, an original Cablegate HTML page, a file in the Cablegate \
+         cables.csv layout (streamed record by record), or a folder, read recursively in file-name \
+         order (only .txt, .html, .htm, .csv and extension-less files; hidden files and README* \
+         are skipped). The container is detected from the content, not the extension. A file \
+         that is no cable, an unreadable path or a malformed cables.csv record still yields a \
+         record, with an error diagnostic saying why."
+    };
+}
+
+const PARSE_HELP: &str = concat!(
+    inputs_help!(),
+    "\n\nExit status: 0 when every input was read (even with diagnostics), 1 when some path \
+     could not be read, 2 on a usage error.\n\n",
+    "Examples:\n",
+    "  cables parse 09PARTO13.txt\n",
+    "  cables parse --jsonl cables.csv | head -n 100"
+);
+
+const LINT_HELP: &str = concat!(
+    inputs_help!(),
+    "\n\nExit status: 1 when any error-level diagnostic was found (an unreadable path, a file \
+     that is not a cable, a malformed record, ...), else 0; 2 on a usage error.\n\n",
+    "Examples:\n",
+    "  cables lint corpus/\n",
+    "  cables lint --json 09PARTO13.txt"
+);
+
+/// An archive engine for US diplomatic cables: parses and checks State Department telegrams from
+/// text files, folders, Cablegate HTML pages, cables.csv dumps and PlusD renderings.
+#[derive(Parser, Debug)]
+#[command(
+    name = "cables",
+    version,
+    after_help = "Run `cables help <COMMAND>` for a command's inputs, output and exit codes.",
+    propagate_version = true
+)]
+struct Cli {
+    /// Print machine-readable JSON instead of text (`parse` always prints JSON)
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse cables and print each as JSON
+    #[command(
+        long_about = "Parse cables and print each as JSON: one object when the inputs hold one \
+                      cable, an array when they hold several (or none), or one object per line \
+                      with --jsonl. Field names follow the project's JSON contract (id, raw_id, \
+                      source, transmission, precedence, date, from, to, info, classification, \
+                      banner, tags, subject, references, paragraphs, diagnostics, ...).",
+        after_help = PARSE_HELP
+    )]
+    Parse(ParseArgs),
+
+    /// Check cables and print their diagnostics, compiler style
+    #[command(
+        long_about = "Check cables and print their diagnostics, one per line, compiler style:\n\n    \
+                      PATH:LINE:COL: SEVERITY[CODE]: MESSAGE\n \
+                      For a record of a cables.csv file, PATH is written PATH#ROW (ROW counts \
+                      records from 1). LINE and COL (1-based, COL in characters) refer to the cable \
+                      text as decoded from its container. SEVERITY is info, warning or error. A \
+                      summary line `N cables, E errors, W warnings` goes to stderr. With --json, \
+                      prints a JSON array of {id, source, diagnostics} instead.",
+        after_help = LINT_HELP
+    )]
+    Lint(LintArgs),
+}
+
+#[derive(Args, Debug)]
+struct ParseArgs {
+    /// Print one compact JSON object per line, as each cable is parsed (for large dumps)
+    #[arg(long)]
+    jsonl: bool,
+
+    /// Cable files, folders, Cablegate HTML pages or cables.csv files
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct LintArgs {
+    /// Cable files, folders, Cablegate HTML pages or cables.csv files
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Parse(args) => parse::run(&args.paths, args.jsonl),
+        Command::Lint(args) => lint::run(&args.paths, cli.json),
+    };
+    match result {
+        Ok(code) => code,
+        // The reader went away (`cables parse ... | head`): nothing more to say.
+        Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("cables: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+}
