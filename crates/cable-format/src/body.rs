@@ -120,7 +120,7 @@ fn is_heading(lines: &[Line], i: usize) -> bool {
     let prev_blank = i == 0 || blankish(&lines[i - 1]);
     let next_blank = i + 1 >= lines.len() || blankish(&lines[i + 1]);
     let dashes = t.contains("----");
-    (prev_blank && next_blank) || (prev_blank && dashes)
+    prev_blank && (next_blank || dashes)
 }
 
 pub struct Body {

@@ -38,6 +38,9 @@ pub fn expand_year(yy: i32) -> i32 {
 }
 
 pub fn month_number(mon: &str) -> Option<i8> {
+    if mon.len() < 3 {
+        return None;
+    }
     let up = mon.to_ascii_uppercase();
     MONTHS
         .iter()
@@ -109,7 +112,11 @@ pub fn parse_dtg_line(line: &str) -> Option<(Option<&'static str>, Dtg, Span)> {
     }
     if prosigns.is_empty() {
         // Two letters glued: `OO 041457Z`? Rare; accept a prosign pair without space.
-        if b.len() > 3 && b[0].is_ascii_uppercase() && b[1].is_ascii_uppercase() && b[2] == b' ' {
+        if b.len() > 3
+            && tables::precedence(b[0] as char).is_some()
+            && tables::precedence(b[1] as char).is_some()
+            && b[2] == b' '
+        {
             prosigns.push(b[0] as char);
             pos = 3;
         } else {

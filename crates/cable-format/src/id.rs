@@ -330,7 +330,7 @@ pub fn repair_raw_id(raw: &str) -> Option<String> {
     let rest: Vec<&Run> = it.collect();
     let mut i = 0;
     if let Some(r) = rest.first() {
-        if !r.is_digits && looks_like_section(r.text) {
+        if !r.is_digits && !tables::is_station(r.text) && looks_like_section(r.text) {
             // SECTION nn OF mm: digits, a short letter run (OF, QF, GF, F), digits.
             let mut j = 1;
             if rest.get(j).is_some_and(|r| r.is_digits) {
@@ -549,6 +549,7 @@ mod tests {
             ("08IHARTOUM1126", "08KHARTOUM1126"),
             ("07QXICO3307", "07MEXICO3307"),
             ("7575LIBREVILLE1895", "75LIBREVILLE1895"),
+            ("09SECTO12", "09SECTO12"),
             ("1975DACCA00292_b", "75DACCA292"),
             ("09STATE12345_a", "09STATE12345"),
             (" 09parto13 ", "09PARTO13"),
@@ -571,6 +572,15 @@ mod tests {
     }
 
     #[test]
+    fn every_station_round_trips() {
+        for station in tables::stations() {
+            assert_eq!(canonical_origin(station).as_deref(), Some(*station));
+            let id = canonical_id(9, station, "000123").unwrap();
+            assert_eq!(repair_raw_id(&id), Some(id.clone()), "{station}");
+        }
+    }
+
+    #[test]
     fn split() {
         assert_eq!(split_id("09PARTO13"), Some((9, "PARTO", "13")));
         assert_eq!(split_id("PARTO13"), None);
@@ -584,5 +594,31 @@ mod tests {
         assert_eq!(edit_distance("SOIA", "SOFIA"), 1);
         assert_eq!(edit_distance("BRUSSLES", "BRUSSELS"), 1);
         assert_eq!(edit_distance("ABC", ""), 3);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "[A-Za-z0-9 '_-]{0,40}", y in proptest::prelude::any::<i32>()) {
+            let _ = canonical_origin(&s);
+            let _ = repair_raw_id(&s);
+            let _ = canonical_id(y, &s, &s);
+            let _ = split_id(&s);
+        }
+
+        #[test]
+        fn never_panics_on_any_string(s in proptest::prelude::any::<String>()) {
+            let _ = canonical_origin(&s);
+            let _ = repair_raw_id(&s);
+            let _ = split_id(&s);
+        }
+
+        #[test]
+        fn canonical_ids_round_trip(yy in 0i32..100, i in 0usize..1000, serial in 1u32..9_999_999) {
+            let origin = tables::stations()[i % tables::stations().len()];
+            let id = canonical_id(yy, origin, &format!("{serial:06}")).unwrap();
+            let serial = serial.to_string();
+            proptest::prop_assert_eq!(split_id(&id), Some((yy, origin, serial.as_str())));
+            proptest::prop_assert_eq!(repair_raw_id(&id), Some(id.clone()));
+        }
     }
 }

@@ -107,12 +107,28 @@ pub fn starts_with_ci(s: &str, prefix: &str) -> bool {
 
 /// Find `needle` (ASCII, matched case-insensitively) in `hay`.
 pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    find_ci_from(hay, needle, 0)
+}
+
+/// Find `needle` (ASCII, case-insensitive) in `hay` at or after byte `from`, which need not be a
+/// character boundary. A match of an ASCII needle always starts on one.
+pub fn find_ci_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
     let h = hay.as_bytes();
     let n = needle.as_bytes();
-    if n.is_empty() || h.len() < n.len() {
+    if n.is_empty() || h.len() < n.len() || from > h.len() - n.len() {
         return None;
     }
-    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    let (lo, up) = (n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase());
+    let last = h.len() - n.len();
+    let mut i = from;
+    while i <= last {
+        let j = i + memchr::memchr2(lo, up, &h[i..=last])?;
+        if h[j..j + n.len()].eq_ignore_ascii_case(n) {
+            return Some(j);
+        }
+        i = j + 1;
+    }
+    None
 }
 
 /// 1-based line and column (in characters) of byte offset `pos` in `text`.

@@ -171,6 +171,20 @@ pub fn normalize(src: &str) -> Normalized {
     n
 }
 
+/// Bytes that may start something to normalise; everything else is copied as is.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[0xC2] = true;
+    t[b'\t' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'{' as usize] = true;
+    t
+};
+
 /// Normalise one line's content `src[start..end]` (no newline) into the builder.
 fn normalize_line(b: &mut Builder, start: usize, end: usize) {
     let src = b.src;
@@ -179,6 +193,10 @@ fn normalize_line(b: &mut Builder, start: usize, end: usize) {
     let mut run = start;
     while i < end {
         let c = bytes[i];
+        if !SPECIAL[c as usize] {
+            i += 1;
+            continue;
+        }
         match c {
             b'&' => {
                 if let Some((len, rep)) = entity_at(&src[i..end]) {
@@ -220,21 +238,20 @@ fn normalize_line(b: &mut Builder, start: usize, end: usize) {
                     continue;
                 }
             }
-            b'\\' => {
-                // Markdown escapes of punctuation: `\$`, `\*`, `\_`, `\#`, `\[`, `\]`.
+            // Markdown escapes of punctuation: `\$`, `\*`, `\_`, `\#`, `\[`, `\]`.
+            b'\\'
                 if i + 1 < end
                     && matches!(
                         bytes[i + 1],
                         b'$' | b'*' | b'_' | b'#' | b'[' | b']' | b'`' | b'~' | b'|'
-                    )
-                {
-                    b.copy(run, i);
-                    b.replace(i, i + 1, "");
-                    i += 1;
-                    run = i;
-                    i += 1;
-                    continue;
-                }
+                    ) =>
+            {
+                b.copy(run, i);
+                b.replace(i, i + 1, "");
+                i += 1;
+                run = i;
+                i += 1;
+                continue;
             }
             0xC2 => {
                 // U+00B6 PILCROW SIGN (¶) and U+00A0 NO-BREAK SPACE.
@@ -267,15 +284,13 @@ fn normalize_line(b: &mut Builder, start: usize, end: usize) {
                 run = i;
                 continue;
             }
-            b'{' => {
-                // A stray `{` between spaces stands for a dash in the original telegram.
-                if i > start && bytes[i - 1] == b' ' && i + 1 < end && bytes[i + 1] == b' ' {
-                    b.copy(run, i);
-                    b.replace(i, i + 1, "--");
-                    i += 1;
-                    run = i;
-                    continue;
-                }
+            // A stray `{` between spaces stands for a dash in the original telegram.
+            b'{' if i > start && bytes[i - 1] == b' ' && i + 1 < end && bytes[i + 1] == b' ' => {
+                b.copy(run, i);
+                b.replace(i, i + 1, "--");
+                i += 1;
+                run = i;
+                continue;
             }
             _ => {}
         }
@@ -352,6 +367,17 @@ fn md_link_at(s: &str) -> Option<(usize, &str)> {
 pub fn is_page_break(line: &str) -> bool {
     let t = line.trim();
     if t.len() < 10 || t.len() > 90 {
+        return false;
+    }
+    // Cheap filters first: every form has `PAGE ` or ` OF `, and a run of digits.
+    let b = t.as_bytes();
+    let mut run = 0;
+    let mut longest = 0;
+    for &c in b {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest < 4 {
         return false;
     }
     let words: Vec<&str> = t.split_whitespace().collect();

@@ -4,7 +4,7 @@
 
 use crate::body::{self, Para};
 use crate::heading::{self, parse_dtg_line};
-use crate::lines::{collapse_ws, find_ci, line_col, lines, starts_with_ci, Line};
+use crate::lines::{collapse_ws, find_ci, find_ci_from, line_col, lines, starts_with_ci, Line};
 use crate::model::*;
 use crate::normalize::{normalize, Normalized};
 use crate::texthead::*;
@@ -541,6 +541,18 @@ fn fallback_date(
 
 fn weekday_dateline(s: &str) -> Option<String> {
     let s = s.trim();
+    // `TELEGRAM    June 03, 2003` (a State mail-system print header).
+    if let Some(rest) = s.strip_prefix("TELEGRAM") {
+        let mut parts = rest.split([' ', ',']).filter(|x| !x.is_empty());
+        let month = heading::month_number(parts.next()?)?;
+        let day: i8 = parts.next()?.parse().ok()?;
+        let year: i16 = parts.next()?.parse().ok()?;
+        if parts.next().is_some() {
+            return None;
+        }
+        jiff::civil::Date::new(year, month, day).ok()?;
+        return Some(format!("{year:04}-{month:02}-{day:02}T00:00:00Z"));
+    }
     let (wd, rest) = s.split_once(", ")?;
     if ![
         "Monday",
@@ -586,10 +598,9 @@ fn split_inline_fields<'a>(line: Line<'a>) -> Vec<Line<'a>> {
     ] {
         let mut from = 1;
         while from < t.len() {
-            let Some(p) = find_ci(&t[from..], kw) else {
+            let Some(at) = find_ci_from(t, kw, from) else {
                 break;
             };
-            let at = from + p;
             let before = &t[..at];
             let ok_before = before.ends_with("  ")
                 || before.ends_with(' ') && kw.ends_with(':')

@@ -307,8 +307,8 @@ fn split_semicolons(toks: &[Tok<'_>], item: &Item) -> Vec<Item> {
     let (a, b) = item.range;
     let mut out = Vec::new();
     let mut start = a;
-    for i in a..b {
-        if toks[i].raw.ends_with(';') && i + 1 < b {
+    for (i, t) in toks.iter().enumerate().take(b).skip(a) {
+        if t.raw.ends_with(';') && i + 1 < b {
             out.push(Item {
                 letter: item.letter.clone(),
                 range: (start, i + 1),
@@ -948,6 +948,21 @@ mod tests {
             let _ = parse_references(field, Some(2009));
             let _ = parse_references(field, None);
             let _ = parse_references(field, Some(-7));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(
+            s in "[A-Za-z0-9 .,;:()\\[\\]'\u{b6}<>/-]{0,80}",
+            y in proptest::option::of(-3000i32..3000),
+        ) {
+            let _ = parse_references(&s, y);
+        }
+
+        #[test]
+        fn never_panics_on_any_string(s in proptest::prelude::any::<String>()) {
+            let _ = parse_references(&s, Some(2009));
         }
     }
 }

@@ -808,4 +808,18 @@ mod tests {
         let t = parse_tags("MASS YM COUNTER TERRORISM");
         assert_eq!(tag_words(&t), ["MASS", "YM", "COUNTER", "TERRORISM"]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "[A-Za-z ,;()\\[\\]#<>.'\u{b6}\u{e9}0-9-]{0,60}") {
+            let tags = parse_tags(&s);
+            let _ = tag_words(&tags);
+            let _ = split_glued(&s);
+        }
+
+        #[test]
+        fn never_panics_on_any_string(s in proptest::prelude::any::<String>()) {
+            let _ = parse_tags(&s);
+        }
+    }
 }

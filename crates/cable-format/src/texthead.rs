@@ -62,7 +62,11 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
             }
         }
     }
-    // Damaged forms: one extra or one missing letter at the start, or one typo.
+    // Damaged forms: one extra or one missing letter at the start, or one typo. Only worth trying
+    // on a short line that carries a serial number.
+    if letters.len() < 5 || t.len() > 140 || !t.bytes().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
     for (word, level, sbu) in LEVEL_WORDS {
         if word.len() < 6 {
             continue;
@@ -186,7 +190,7 @@ pub fn classification_line(text: &str, need_origin: bool) -> Option<ClassLine> {
         .iter()
         .position(|w| w.len() >= 2 && w.len() <= 8 && w.bytes().all(|c| c.is_ascii_digit()))
     {
-        if pos >= 1 && pos <= 4 {
+        if (1..=4).contains(&pos) {
             let origin_words = &rest_words[..pos];
             if origin_words.iter().all(|w| {
                 w.bytes()
@@ -352,7 +356,7 @@ pub fn eo_start(t: &str) -> Option<(usize, usize)> {
                     j += 1;
                 }
                 let digits = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
-                let is_eo_word = k > i + 1 && (digits >= 4 && digits <= 5);
+                let is_eo_word = k > i + 1 && (4..=5).contains(&digits);
                 if is_eo_word {
                     return Some((i, j));
                 }
@@ -386,7 +390,7 @@ pub fn parse_eo(content: &str) -> ExecutiveOrder {
     } else {
         let up = body.to_ascii_uppercase();
         let first = up
-            .split(|c: char| c == ' ' || c == ',' || c == ';')
+            .split([' ', ',', ';'])
             .next()
             .unwrap_or("")
             .trim_end_matches('.');
@@ -472,11 +476,12 @@ pub fn subject_start(t: &str) -> Option<usize> {
     for kw in ["SUBJECT", "SUBJ", "UBJECT"] {
         if starts_with_ci(t, kw) {
             let after = &t[kw.len()..];
-            if after.is_empty() || after.starts_with([':', ' ', '.', ';']) {
-                if after.is_empty()
+            if (after.is_empty() || after.starts_with([':', ' ', '.', ';']))
+                && (after.is_empty()
                     || after.starts_with(':')
                     || after.starts_with(" :")
-                    || kw == "SUBJECT"
+                    || kw == "SUBJECT")
+            {
                 {
                     let content = after.trim_start_matches([':', ' ', '.', ';']);
                     return Some(t.len() - content.len());
@@ -572,8 +577,7 @@ pub fn parse_classified_by(text: &str) -> ClassifiedBy {
                         last_was_letter_token = true;
                     } else if word == "AND" || word == "OR" {
                         // connector
-                    } else if k >= 2
-                        && k <= 3
+                    } else if (2..=3).contains(&k)
                         && word.bytes().all(|x| (b'A'..=b'H').contains(&x))
                         && last_was_letter_token
                         && (j > 0 && (b[j - 1] == b'(' || b[j - 1] == b' '))

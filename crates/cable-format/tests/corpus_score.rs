@@ -34,12 +34,14 @@ const TARGET: Floors = Floors {
 };
 
 /// The levels reached so far, in percent: the test fails below them.
+/// Every field has reached its target, so each ratchet is at least the target: the test enforces
+/// the goal itself, and the reached level where that is higher.
 const RATCHET: Floors = Floors {
-    id: 0.0,
-    date: 0.0,
-    subject: 0.0,
-    banner: 0.0,
-    tags: 0.0,
+    id: 99.9,
+    date: 99.8,
+    subject: 99.9,
+    banner: 99.9,
+    tags: 99.9,
 };
 
 /// How many mismatches to print per field.
@@ -244,8 +246,14 @@ fn corpus_score() {
 
     let failed: Vec<String> = fields
         .iter()
-        .filter(|(_, s, ratchet, _)| s.percent() < *ratchet)
-        .map(|(name, s, ratchet, _)| format!("{name} {:.2}% < ratchet {ratchet:.2}%", s.percent()))
+        .filter(|(_, s, ratchet, target)| s.percent() < ratchet.max(*target))
+        .map(|(name, s, ratchet, target)| {
+            format!(
+                "{name} {:.2}% < floor {:.2}%",
+                s.percent(),
+                ratchet.max(*target)
+            )
+        })
         .collect();
     assert!(
         failed.is_empty(),
@@ -321,21 +329,24 @@ fn has_dtg_shape(text: &str) -> bool {
 /// The metadata subject as our subject must begin, or `None` when the metadata has none.
 ///
 /// 1. [`normalize_subject`]: HTML tags (`<br>`) removed, whitespace collapsed, upper-cased.
-/// 2. A leading portion marking is removed: `(U) `, `(S//NF) `, `(S/REL UK) `, and the broken form
+/// 2. A repeated keyword is removed: a few cables write `SUBJECT: SUBJECT: ...`, and the site
+///    kept the second one in its subject. It is removed from our subject too ([`strip_keyword`]),
+///    so that a parser may keep it or not.
+/// 3. A leading portion marking is removed: `(U) `, `(S//NF) `, `(S/REL UK) `, and the broken form
 ///    without its `(` that the site often shows (`U) `, `C/NF) `). Our subject keeps its marking
 ///    apart in `subject_marking`.
-/// 3. The run-on is cut: the site sometimes joins the REF or Classified By line onto the subject
+/// 4. The run-on is cut: the site sometimes joins the REF or Classified By line onto the subject
 ///    (`... 2008 REF: BRASILIA 1159 ...`, `... LULA CLASSIFIED BY: ...`). Everything from a word
 ///    `REF`/`REFS`/`REFTEL`/`REFTELS` followed by `:`, or from `CLASSIFIED BY`, is dropped (unless
 ///    that would leave nothing). `REF` without a colon is subject text (`SAUDIS ON IRAN REF UPCOMING`).
-/// 4. One trailing `-` is dropped: the metadata keeps only the first line, and a hyphen at its end
+/// 5. One trailing `-` is dropped: the metadata keeps only the first line, and a hyphen at its end
 ///    may be a word break that a parser joining the lines rightly removes.
-/// 5. Leading opening brackets and quotes are dropped (see [`strip_opening`]), from both sides.
+/// 6. Leading opening brackets and quotes are dropped (see [`strip_opening`]), from both sides.
 ///
-/// Our subject (normalised by steps 1 and 5 only) is correct when it starts with the result.
+/// Our subject (normalised by steps 1, 2 and 6 only) is correct when it starts with the result.
 fn expected_subject(meta: &str) -> Option<String> {
     let mut s = normalize_subject(meta);
-    s = strip_marking(&s).to_string();
+    s = strip_marking(strip_keyword(&s)).to_string();
     if let Some(cut) = run_on_start(&s) {
         let head = s[..cut].trim_end();
         if !head.is_empty() {
@@ -350,7 +361,15 @@ fn expected_subject(meta: &str) -> Option<String> {
 }
 
 fn subject_matches(expected: &str, got_normalized: &str) -> bool {
-    strip_opening(got_normalized).starts_with(expected)
+    strip_opening(strip_keyword(got_normalized)).starts_with(expected)
+}
+
+/// Removes a leading `SUBJECT:` or `SUBJ:` keyword (of an upper-cased subject).
+fn strip_keyword(s: &str) -> &str {
+    ["SUBJECT", "SUBJ"]
+        .iter()
+        .find_map(|k| s.strip_prefix(k)?.trim_start().strip_prefix(':'))
+        .map_or(s, str::trim_start)
 }
 
 /// HTML tags removed, whitespace collapsed to single spaces, upper-cased.
@@ -579,6 +598,9 @@ fn subject_comparison() {
     assert_eq!(e("SOURCE REMOVED] OUTLINES"), "SOURCE REMOVED] OUTLINES");
     assert_eq!(e("turkish p.m. Erdogan"), "TURKISH P.M. ERDOGAN");
     assert_eq!(e("MUASHER ON PRO-"), "MUASHER ON PRO");
+    assert_eq!(e("SUBJECT: SNAPSHOT OF"), "SNAPSHOT OF");
+    assert_eq!(e("SUBJECT : (U) SNAPSHOT OF"), "SNAPSHOT OF");
+    assert_eq!(e("SUBJECTIVE VIEWS"), "SUBJECTIVE VIEWS");
     assert_eq!(expected_subject("  "), None);
 
     let ok = |meta: &str, ours: &str| subject_matches(&e(meta), &normalize_subject(ours));
@@ -597,6 +619,11 @@ fn subject_comparison() {
         "(S/NF) NIGERIA: KANO BUSINESSMAN"
     ));
     assert!(!ok("COUNSELOR, CSIS DIRECTOR", "COUNSELOR, CSIS"));
+    assert!(ok(
+        "SUBJECT: SNAPSHOT OF",
+        "SUBJECT: SNAPSHOT OF THE NORTHEAST"
+    ));
+    assert!(ok("SUBJECT: SNAPSHOT OF", "SNAPSHOT OF THE NORTHEAST"));
 }
 
 #[test]

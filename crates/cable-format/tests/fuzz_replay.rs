@@ -7,10 +7,17 @@
 //!
 //! Every failing input is reported by name before the test fails.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use cable_testdata::check_parse;
+
+thread_local! {
+    /// The last panic's message and location on this thread, set by the quiet hook.
+    static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
+}
 
 /// Inputs worth checking even without `../shared`.
 const BUILT_IN: &[&[u8]] = &[
@@ -68,16 +75,39 @@ fn fuzz_corpus_replays_clean() {
             from_fuzz_dirs += 1;
         }
     }
+    // A quiet panic hook: thousands of failing inputs would otherwise print (and symbolise) a
+    // backtrace each. The message and location are kept for the report instead.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        LAST_PANIC.with(|p| *p.borrow_mut() = info.to_string())
+    }));
     let mut failures = Vec::new();
     for (name, bytes) in &inputs {
-        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| check_parse(bytes))) {
-            let msg = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            failures.push(format!("{name}: {msg}"));
+        if catch_unwind(AssertUnwindSafe(|| check_parse(bytes))).is_err() {
+            let panic = LAST_PANIC.with(|p| p.take());
+            failures.push((name.clone(), panic.replace('\n', " ")));
         }
+    }
+    std::panic::set_hook(default_hook);
+
+    // Group by where the panic happened, so one bug shows once with its inputs counted.
+    let mut by_place: BTreeMap<String, Vec<&(String, String)>> = BTreeMap::new();
+    for failure in &failures {
+        let place = failure
+            .1
+            .split_once(": ")
+            .map_or(failure.1.as_str(), |(place, _)| place)
+            .to_string();
+        by_place.entry(place).or_default().push(failure);
+    }
+    let mut report = String::new();
+    for (place, group) in &by_place {
+        let (name, message) = group[0];
+        report.push_str(&format!(
+            "{} input(s) {place}; first: {name}: {}\n",
+            group.len(),
+            message.chars().take(300).collect::<String>()
+        ));
     }
     println!(
         "fuzz replay: {} inputs ({from_fuzz_dirs} from fuzz/), {} failed",
@@ -86,14 +116,8 @@ fn fuzz_corpus_replays_clean() {
     );
     assert!(
         failures.is_empty(),
-        "{} of {} inputs broke the parser's invariants:\n{}",
+        "{} of {} inputs broke the parser's invariants:\n{report}",
         failures.len(),
         inputs.len(),
-        failures
-            .iter()
-            .take(30)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
     );
 }

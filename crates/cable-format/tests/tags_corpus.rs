@@ -13,6 +13,9 @@
 //!   whose heading repeats (`90CAPETOWN97`). This is the comparison the column supports.
 //! - `full`: the whole field, continuation lines included, first TAGS line only: what the parser
 //!   returns. It differs from the column exactly where the site skipped a continuation line.
+//!
+//! Also here, because it needs the same metadata: every origin of the corpus ids is in
+//! `tables::stations()`.
 
 use std::path::Path;
 
@@ -298,5 +301,26 @@ fn extractor() {
     assert_eq!(
         extract("<strong>TAGS </strong>PREL, PK\n")[0].full,
         "PREL, PK"
+    );
+}
+
+/// Every origin in the corpus ids (the id minus the two-digit year and the serial) is a station.
+#[test]
+fn corpus_origins_are_stations() {
+    let Some(shared) = cable_testdata::require_shared("corpus_origins_are_stations") else {
+        return;
+    };
+    let rows = cable_testdata::metadata(&shared);
+    assert!(rows.len() > 1000, "only {} rows", rows.len());
+    let mut missing = Vec::new();
+    for row in &rows {
+        match cable_format::id::split_id(&row.id) {
+            Some((_, origin, _)) if tables::is_station(origin) => {}
+            _ => missing.push(row.id.clone()),
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "ids whose origin is not in stations(): {missing:?}"
     );
 }

@@ -79,13 +79,13 @@ enum Command {
 
     /// Check cables and print their diagnostics, compiler style
     #[command(
-        long_about = "Check cables and print their diagnostics, one per line, compiler style:\n\n    \
-                      PATH:LINE:COL: SEVERITY[CODE]: MESSAGE\n \
-                      For a record of a cables.csv file, PATH is written PATH#ROW (ROW counts \
-                      records from 1). LINE and COL (1-based, COL in characters) refer to the cable \
-                      text as decoded from its container. SEVERITY is info, warning or error. A \
-                      summary line `N cables, E errors, W warnings` goes to stderr. With --json, \
-                      prints a JSON array of {id, source, diagnostics} instead.",
+        long_about = "Check cables and print their diagnostics, one per line, compiler style: \
+                      `PATH:LINE:COL: SEVERITY[CODE]: MESSAGE`. For a record of a cables.csv \
+                      file, PATH is written PATH#ROW (ROW counts records from 1). LINE and COL \
+                      (1-based, COL in characters) refer to the cable text as decoded from its \
+                      container. SEVERITY is info, warning or error. A summary line `N cables, E \
+                      errors, W warnings` goes to stderr. With --json, prints a JSON array of \
+                      {id, source, diagnostics} instead (an object for a single cable).",
         after_help = LINT_HELP
     )]
     Lint(LintArgs),
@@ -135,5 +135,4 @@ mod tests {
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
     }
-
 }
