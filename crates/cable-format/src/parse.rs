@@ -89,6 +89,9 @@ pub fn parse_text(text: &str) -> Cable {
             body::paragraph_marker(lines[i].text).is_some_and(|(n, m, _)| n == 1 || m.is_some())
         })
         .unwrap_or(scan_to);
+    // A pasted mail or distribution header may push the DTG below its own TAGS or SUBJECT lines.
+    let dtg_idx = dtg_idx
+        .or_else(|| (dtg_limit..para_idx).find(|&i| parse_dtg_line(lines[i].text).is_some()));
     let class_from = dtg_idx.map(|d| d + 1).unwrap_or(0);
     let class_to = para_idx.max(class_from);
     let class_idx = (class_from..class_to)

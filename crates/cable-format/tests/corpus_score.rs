@@ -38,7 +38,7 @@ const TARGET: Floors = Floors {
 /// the goal itself, and the reached level where that is higher.
 const RATCHET: Floors = Floors {
     id: 99.9,
-    date: 99.8,
+    date: 99.9,
     subject: 99.9,
     banner: 99.9,
     tags: 99.9,
