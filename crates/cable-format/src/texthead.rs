@@ -1,6 +1,7 @@
 //! The text heading: classification line, captions, E.O. line, TAGS, SUBJECT, REF and
 //! "Classified By".
 
+use crate::id::edit_distance;
 use crate::lines::{collapse_ws, despace, find_ci, starts_with_ci};
 use crate::model::{ClassifiedBy, ExecutiveOrder, Section, Span};
 
@@ -111,23 +112,6 @@ fn word_boundary(t: &str, end: usize) -> bool {
 /// In spaced-letter form the match may end before a space and another word.
 fn spaced(t: &str, end: usize) -> bool {
     t.as_bytes().get(end) == Some(&b' ')
-}
-
-/// Levenshtein distance of two short ASCII strings.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a = a.as_bytes();
-    let b = b.as_bytes();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 /// Recognise a classification line: `<LEVEL> [SECTION nn OF mm] <ORIGIN> <serial>`.
