@@ -158,7 +158,12 @@ pub fn normalize(src: &str) -> Normalized {
         }
         normalize_line(&mut b, line_start, end);
         if nl.is_some() {
-            b.replace(end, next, "\n");
+            if end == content_end {
+                // Nothing stripped: the newline extends the verbatim run.
+                b.copy(end, next);
+            } else {
+                b.replace(end, next, "\n");
+            }
         }
         line_start = next;
     }
