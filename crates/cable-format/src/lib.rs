@@ -23,10 +23,9 @@ pub use model::*;
 /// The parser's version, recorded by archives built with it.
 pub const PARSER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Parse the bytes of one cable (UTF-8, else Latin-1; LF or CRLF).
+/// Parse the bytes of one cable (UTF-8, else Windows-1252/Latin-1; LF or CRLF).
 pub fn parse(bytes: &[u8]) -> Cable {
-    let (text, _lossy) = decode::decode(bytes);
-    parse_str(&text)
+    parse_str(&decode::decode(bytes))
 }
 
 /// Parse an already decoded cable text.

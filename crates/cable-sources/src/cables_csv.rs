@@ -13,8 +13,8 @@
 
 use std::io::Read;
 
-use crate::decode::decode_text;
 use crate::{RawCable, Source, SourceError};
+use cable_format::decode::decode as decode_text;
 
 const FIELDS: usize = 8;
 

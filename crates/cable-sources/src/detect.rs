@@ -3,8 +3,8 @@
 
 use memchr::memmem;
 
-use crate::decode::strip_bom;
 use crate::ContainerKind;
+use cable_format::decode::strip_bom;
 
 /// How many leading bytes [`detect`] looks at; longer input is cut to this length.
 pub const DETECT_LEN: usize = 8 * 1024;

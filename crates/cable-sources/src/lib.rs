@@ -10,7 +10,7 @@
 //! - [`read_path`]: a file or a folder, streamed lazily, one `Result` per cable.
 //! - [`read_bytes`]: one in-memory file (tests, archive members).
 //! - [`detect`]: which container a file is, from its first bytes ([`DETECT_LEN`]).
-//! - [`decode_text`]: bytes to text (UTF-8, else Windows-1252/Latin-1).
+//! - [`decode_text`]: bytes to text (UTF-8, else Windows-1252/Latin-1): `cable_format::decode`, re-exported.
 //!
 //! # Nothing is silent
 //!
@@ -52,7 +52,6 @@
 //! text is `body + "\n"`.
 
 mod cables_csv;
-mod decode;
 mod detect;
 mod html;
 mod provenance;
@@ -60,8 +59,8 @@ mod read;
 
 use std::path::Path;
 
+pub use cable_format::decode::decode as decode_text;
 pub use cable_format::Source;
-pub use decode::decode_text;
 pub use detect::{detect, DETECT_LEN};
 pub use provenance::{apply_container, error_record, parse_raw};
 pub use read::RawCables;

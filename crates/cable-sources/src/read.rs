@@ -9,9 +9,9 @@ use std::path::Path;
 use walkdir::{DirEntry, FilterEntry, WalkDir};
 
 use crate::cables_csv::CsvRecords;
-use crate::decode::{decode_text, strip_bom};
 use crate::detect::{detect, detect_whole, explain, is_html, DETECT_LEN};
 use crate::{html, ContainerKind, RawCable, Source, SourceError, MAX_CABLE_BYTES};
+use cable_format::decode::{decode as decode_text, strip_bom};
 
 /// Extensions a folder walk reads (besides files without one); compared ignoring case.
 const FOLDER_EXTENSIONS: &[&str] = &["txt", "html", "htm", "csv"];
