@@ -73,38 +73,13 @@ pub fn parse_references(field: &str, citing_year: Option<i32>) -> Vec<Reference>
 /// Removes markup debris, collapses whitespace, and cuts the field where text that is not part of
 /// it begins (`Classified By`, `SUBJECT:`, a `----` rule, a paragraph portion mark).
 fn clean(field: &str) -> String {
+    // Markup debris (`<br>`, `¶`, `[x](#)`) is the normaliser's job; the parser hands over
+    // normalised text already, and this makes direct callers get the same treatment.
+    let field = crate::normalize::normalize(field).text;
     let mut s = String::with_capacity(field.len());
     let mut chars = field.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '<' => {
-                // `<br>` and friends.
-                let mut inner = String::new();
-                let mut closed = false;
-                while let Some(&d) = chars.peek() {
-                    chars.next();
-                    if d == '>' {
-                        closed = true;
-                        break;
-                    }
-                    inner.push(d);
-                    if inner.len() > 20 {
-                        break;
-                    }
-                }
-                let tag_like = inner
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == ' ');
-                if !(closed && tag_like) {
-                    s.push('<');
-                    s.push_str(&inner);
-                    if closed {
-                        s.push('>');
-                    }
-                }
-                s.push(' ');
-            }
-            '\u{00B6}' => s.push(' '),
             // `(A)STATE`, `[B]LONDON`: a marker glued to the reference.
             ')' | ']' => {
                 s.push(c);
@@ -120,9 +95,8 @@ fn clean(field: &str) -> String {
             c => s.push(c),
         }
     }
-    // Markdown link debris `[x](#)`; `--` glued between a serial and a date
-    // (`STATE 122706--19/NOV/2008`).
-    let s = s.replace("](#)", "] ").replace("--", " -- ");
+    // `--` glued between a serial and a date (`STATE 122706--19/NOV/2008`).
+    let s = s.replace("--", " -- ");
     let cut = cut_point(&s);
     let mut s = s[..cut].to_string();
     // A leading keyword repeated (`REF: REF (A) MADRID 3785`).

@@ -274,44 +274,14 @@ struct Tok {
 
 /// Removes markup debris and cuts the field at a `SUBJECT` keyword that ran into it.
 fn clean(field: &str) -> String {
+    // Markup debris (`<br>`, `¶`, `[PREL](#)`) is the normaliser's job; the parser hands over
+    // normalised text already, and this makes direct callers get the same treatment.
+    let field = crate::normalize::normalize(field).text;
     let mut s = String::with_capacity(field.len());
-    let mut chars = field.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in field.chars() {
         match c {
-            // HTML tags (`<br>`, `<strong>`).
-            '<' => {
-                let mut inner = String::new();
-                let mut closed = false;
-                for d in chars.by_ref() {
-                    if d == '>' {
-                        closed = true;
-                        break;
-                    }
-                    inner.push(d);
-                    if inner.len() > 40 {
-                        break;
-                    }
-                }
-                if !closed
-                    || !inner
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "/ =\"'".contains(c))
-                {
-                    s.push(' ');
-                    s.push_str(&inner);
-                }
-                s.push(' ');
-            }
-            // Markdown link debris `[PREL](#)`.
+            // Stray brackets and hashes left around codes.
             '[' | ']' | '#' => s.push(' '),
-            '(' if chars.peek() == Some(&'#') => {
-                chars.next();
-                if chars.peek() == Some(&')') {
-                    chars.next();
-                }
-                s.push(' ');
-            }
-            '\u{00B6}' => s.push(' '),
             c if c.is_whitespace() => s.push(' '),
             c => s.push(c),
         }
