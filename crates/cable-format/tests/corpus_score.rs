@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use cable_format::{Cable, TagKind};
-use cable_testdata::MetaRow;
+use cable_testdata::{dedup, MetaRow};
 
 /// The goals, in percent.
 const TARGET: Floors = Floors {
@@ -539,16 +539,6 @@ fn show_tags(words: &[TagWord]) -> String {
         })
         .collect();
     shown.join(" ")
-}
-
-fn dedup(words: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for w in words {
-        if !out.contains(&w) {
-            out.push(w);
-        }
-    }
-    out
 }
 
 fn show(v: Option<&str>) -> String {

@@ -250,10 +250,10 @@ fn head_field(c: &Cable, name: &str) -> String {
     }
 }
 
-/// The share of corpus cables, in percent, that must have a subject span and so be checked. Raise it
-/// to the level reached once the parser finds subjects, so that this test cannot pass by checking
-/// nothing.
-const MIN_TRUNCATED_PERCENT: f64 = 0.0;
+/// The share of corpus cables, in percent, that must have a subject span and so be checked, so that
+/// this test cannot pass by checking nothing. 1,083 of 1,092 (99.2%) have one; the 9 without are
+/// the cables whose text has no SUBJECT line.
+const MIN_TRUNCATED_PERCENT: f64 = 99.0;
 
 /// A cable cut right after its SUBJECT (the end of the line where the full parse's subject span
 /// ends) keeps id, subject, and the date (DTG), classification and tags found before the cut.

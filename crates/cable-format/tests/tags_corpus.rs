@@ -149,19 +149,9 @@ fn extract(text: &str) -> Vec<Field> {
     out
 }
 
-fn dedup(words: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for w in words {
-        if !out.contains(&w) {
-            out.push(w);
-        }
-    }
-    out
-}
-
 /// The metadata words, upper-cased, glued words split as the parser splits them, de-duplicated.
 fn expected_words(meta: &[String]) -> Vec<String> {
-    dedup(meta.iter().flat_map(|w| {
+    cable_testdata::dedup(meta.iter().flat_map(|w| {
         let up = w.to_uppercase();
         match split_glued(&up) {
             Some(pieces) => pieces.iter().map(|p| p.code.to_string()).collect(),
@@ -171,7 +161,7 @@ fn expected_words(meta: &[String]) -> Vec<String> {
 }
 
 fn words_of(fields: &[&str]) -> Vec<String> {
-    dedup(
+    cable_testdata::dedup(
         fields
             .iter()
             .flat_map(|f| tag_words(&parse_tags(f)))

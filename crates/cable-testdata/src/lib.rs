@@ -120,6 +120,17 @@ pub fn metadata(shared: &Path) -> Vec<MetaRow> {
         .collect()
 }
 
+/// The words in order, each kept once (the metadata repeats a tag when the TAGS line does).
+pub fn dedup(words: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
 fn split_tags(s: &str) -> Vec<String> {
     s.split(';')
         .map(str::trim)
