@@ -94,29 +94,35 @@ pub fn parse_text(text: &str) -> Cable {
         .or_else(|| (dtg_limit..para_idx).find(|&i| parse_dtg_line(lines[i].text).is_some()));
     let class_from = dtg_idx.map(|d| d + 1).unwrap_or(0);
     let class_to = para_idx.max(class_from);
-    let class_idx = (class_from..class_to)
-        .find(|&i| classification_line(lines[i].text, true).is_some_and(|c| c.serial.is_some()))
-        .or_else(|| {
-            (0..class_to).find(|&i| {
-                classification_line(lines[i].text, true).is_some_and(|c| c.serial.is_some())
-            })
+    // Classification lines that name an origin and serial, parsed once: the first one after the
+    // DTG wins, else the first one at all; a line with the level alone is the last resort.
+    let with_serial: Vec<(usize, ClassLine)> = (0..class_to)
+        .filter_map(|i| {
+            classification_line(lines[i].text, true)
+                .filter(|c| c.serial.is_some())
+                .map(|c| (i, c))
         })
+        .collect();
+    let class = with_serial
+        .iter()
+        .find(|(i, _)| *i >= class_from)
+        .or(with_serial.first())
+        .cloned()
         .or_else(|| {
             (class_from..dtg_limit.max(class_from))
-                .find(|&i| classification_line(lines[i].text, false).is_some())
+                .find_map(|i| classification_line(lines[i].text, false).map(|c| (i, c)))
+        })
+        .map(|(i, mut c)| {
+            c.line = i;
+            c.span = lines[i].span();
+            c
         });
+    let class_idx = class.as_ref().map(|c| c.line);
     let heading_limit = class_idx.unwrap_or(dtg_limit);
     let h = heading::scan(&lines, heading_limit);
 
     // 2. Text heading. An unwrapped heading runs on after the serial on the classification
     // line itself: the rest of that line is scanned as the first heading line.
-    let class = class_idx.and_then(|i| {
-        let mut c = classification_line(lines[i].text, true)
-            .or_else(|| classification_line(lines[i].text, false))?;
-        c.line = i;
-        c.span = lines[i].span();
-        Some(c)
-    });
     let mut lines = lines;
     let mut th_start = class_idx.map(|i| i + 1).unwrap_or(h.end_line);
     if let Some(c) = &class {
