@@ -221,11 +221,7 @@ pub fn parse_body(text: &str, lines: &[Line], from: usize) -> Body {
                 continue;
             }
         }
-        if prev_blank
-            && is_heading(lines, i)
-            && cur.as_ref().is_none_or(|_| true)
-            && i + 1 < body_end
-        {
+        if prev_blank && is_heading(lines, i) && i + 1 < body_end {
             // Only a heading when a numbered paragraph follows it directly.
             let next =
                 (i + 1..body_end).find(|&j| !lines[j].is_blank() && !is_rule(lines[j].text.trim()));

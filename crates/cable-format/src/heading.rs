@@ -383,17 +383,8 @@ fn strip_page_header(s: &str) -> &str {
 }
 
 fn is_classification_like(t: &str) -> bool {
-    let (d, _) = crate::lines::despace(t);
-    let up = d.to_ascii_uppercase();
-    [
-        "UNCLAS",
-        "CONFIDENTIAL",
-        "SECRET",
-        "LIMITED OFFICIAL USE",
-        "TOP SECRET",
-    ]
-    .iter()
-    .any(|k| up.starts_with(k))
+    crate::texthead::classification_line(t, true).is_some()
+        || crate::texthead::classification_line(t, false).is_some()
 }
 
 const PRECEDENCE_WORDS: [&str; 6] = [

@@ -45,47 +45,21 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
 }
 
 /// Remove single spaces between single letters: `C O N F I D E N T I A L` → `CONFIDENTIAL`.
-/// Returns the collapsed string and, for each of its bytes, the offset in `s` it came from.
-pub fn despace(s: &str) -> (String, Vec<usize>) {
+pub fn despace(s: &str) -> String {
     let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let mut map = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c == b' '
-            && i > 0
-            && i + 1 < b.len()
-            && b[i - 1].is_ascii_alphabetic()
-            && b[i + 1].is_ascii_alphabetic()
-            && (i < 2 || !b[i - 2].is_ascii_alphabetic())
-            && (i + 2 >= b.len() || !b[i + 2].is_ascii_alphabetic())
-        {
-            i += 1;
-            continue;
-        }
-        // Keep multi-byte characters whole.
-        let ch_len = utf8_len(c);
-        let end = (i + ch_len).min(b.len());
-        if let Some(ch) = s.get(i..end) {
-            out.push_str(ch);
-            for _ in 0..ch.len() {
-                map.push(i);
-            }
-        }
-        i = end;
-    }
-    (out, map)
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF7 => 4,
-        _ => 1,
-    }
+    let letter = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphabetic);
+    s.char_indices()
+        .filter(|&(i, ch)| {
+            let gap = ch == ' '
+                && i > 0
+                && letter(i - 1)
+                && letter(i + 1)
+                && (i < 2 || !letter(i - 2))
+                && !letter(i + 2);
+            !gap
+        })
+        .map(|(_, ch)| ch)
+        .collect()
 }
 
 /// Join wrapped lines of a field into one line of single spaces.
@@ -158,11 +132,11 @@ mod tests {
     #[test]
     fn despace_levels() {
         assert_eq!(
-            despace("C O N F I D E N T I A L SECTION 01 OF 02").0,
+            despace("C O N F I D E N T I A L SECTION 01 OF 02"),
             "CONFIDENTIAL SECTION 01 OF 02"
         );
-        assert_eq!(despace("S E C R E T STATE 001234").0, "SECRET STATE 001234");
-        assert_eq!(despace("UNCLAS SECTION 01").0, "UNCLAS SECTION 01");
+        assert_eq!(despace("S E C R E T STATE 001234"), "SECRET STATE 001234");
+        assert_eq!(despace("UNCLAS SECTION 01"), "UNCLAS SECTION 01");
     }
 
     #[test]

@@ -294,7 +294,7 @@ pub fn parse_text(text: &str) -> Cable {
 
     // --- Date fallback when there is no DTG.
     if cable.date.is_none() {
-        if let Some((date, source, span)) = fallback_date(t, &lines, &th) {
+        if let Some((date, source, span)) = fallback_date(&lines, &th) {
             cable.date = Some(date);
             cable.date_source = Some(source.to_string());
             cx.diag(
@@ -518,11 +518,7 @@ fn join_parts(t: &str, parts: &[(usize, usize)]) -> String {
 }
 
 /// A date for cables without a DTG, and how it was obtained.
-fn fallback_date(
-    t: &str,
-    lines: &[Line],
-    th: &TextHeading,
-) -> Option<(String, &'static str, Span)> {
+fn fallback_date(lines: &[Line], th: &TextHeading) -> Option<(String, &'static str, Span)> {
     // A Cablegate date line such as `Friday, 23 February 2001, 15:53` in the heading.
     for l in lines.iter().take(th.body_start.max(1).min(lines.len())) {
         if let Some(d) = weekday_dateline(l.text) {
@@ -540,7 +536,6 @@ fn fallback_date(
                 date
             };
             if (1966..=2010).contains(&(y - 10)) {
-                let _ = t;
                 return Some((date, "declassify-on-minus-10-years", *span));
             }
         }

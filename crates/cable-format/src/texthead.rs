@@ -254,7 +254,7 @@ const CAPTIONS: [&str; 12] = [
 /// Split a caption line into caveats and captions. Returns None when the line is not made of
 /// caption words only.
 pub fn caption_line(text: &str) -> Option<(Vec<String>, Vec<String>)> {
-    let (d, _) = despace(text.trim());
+    let d = despace(text.trim());
     let up = d.to_ascii_uppercase();
     let up = up.trim_matches(|c: char| c == '.' || c == ' ');
     if up.is_empty() || up.len() > 80 {
