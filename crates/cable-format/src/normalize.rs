@@ -115,6 +115,14 @@ impl<'a> Builder<'a> {
         self.out.push_str(&self.src[start..end]);
     }
 
+    /// Copy the verbatim run `run..at`, then put `with` in place of the `len` bytes at `at`.
+    /// Returns where the next run starts.
+    fn substitute(&mut self, run: usize, at: usize, len: usize, with: &str) -> usize {
+        self.copy(run, at);
+        self.replace(at, at + len, with);
+        at + len
+    }
+
     fn replace(&mut self, start: usize, end: usize, with: &str) {
         self.checkpoints.push(Checkpoint {
             out: self.out.len(),
@@ -205,40 +213,33 @@ fn normalize_line(b: &mut Builder, start: usize, end: usize) {
         match c {
             b'&' => {
                 if let Some((len, rep)) = entity_at(&src[i..end]) {
-                    b.copy(run, i);
                     let rep = match rep.as_str() {
-                        "\r\n" | "\r" => "\n".to_string(),
-                        "\u{b6}" => String::new(),
-                        _ => rep,
+                        "\r\n" | "\r" => "\n",
+                        "\u{b6}" => "",
+                        other => other,
                     };
-                    b.replace(i, i + len, &rep);
-                    i += len;
+                    i = b.substitute(run, i, len, rep);
                     run = i;
                     continue;
                 }
             }
             b'<' => {
                 if let Some((len, rep)) = html_tag_at(&src[i..end]) {
-                    b.copy(run, i);
-                    b.replace(i, i + len, rep);
-                    i += len;
+                    i = b.substitute(run, i, len, rep);
                     run = i;
                     continue;
                 }
             }
             b'[' => {
                 if let Some((len, keep)) = md_link_at(&src[i..end]) {
-                    b.copy(run, i);
                     // `[1](#)1.`: the marker after the link is the real one; drop the link.
-                    let after = &src[i + len..end];
-                    let glued = after.starts_with(|c: char| c.is_alphanumeric());
-                    if keep.is_empty() || glued {
-                        b.replace(i, i + len, "");
-                    } else {
-                        b.replace(i, i + len, "");
+                    // `[PREL](#)`: keep the link text, mapped onto itself.
+                    let glued = src[i + len..end].starts_with(|c: char| c.is_alphanumeric());
+                    let next = b.substitute(run, i, len, "");
+                    if !glued {
                         b.copy(i + 1, i + 1 + keep.len());
                     }
-                    i += len;
+                    i = next;
                     run = i;
                     continue;
                 }
@@ -251,49 +252,31 @@ fn normalize_line(b: &mut Builder, start: usize, end: usize) {
                         b'$' | b'*' | b'_' | b'#' | b'[' | b']' | b'`' | b'~' | b'|'
                     ) =>
             {
-                b.copy(run, i);
-                b.replace(i, i + 1, "");
-                i += 1;
+                i = b.substitute(run, i, 1, "");
                 run = i;
                 i += 1;
                 continue;
             }
-            0xC2 => {
-                // U+00B6 PILCROW SIGN (¶) and U+00A0 NO-BREAK SPACE.
-                if i + 1 < end && bytes[i + 1] == 0xB6 {
-                    b.copy(run, i);
-                    b.replace(i, i + 2, "");
-                    i += 2;
-                    run = i;
-                    continue;
-                }
-                if i + 1 < end && bytes[i + 1] == 0xA0 {
-                    b.copy(run, i);
-                    b.replace(i, i + 2, " ");
-                    i += 2;
-                    run = i;
-                    continue;
-                }
+            // U+00B6 PILCROW SIGN (¶) goes; U+00A0 NO-BREAK SPACE becomes a space.
+            0xC2 if i + 1 < end && matches!(bytes[i + 1], 0xB6 | 0xA0) => {
+                let rep = if bytes[i + 1] == 0xB6 { "" } else { " " };
+                i = b.substitute(run, i, 2, rep);
+                run = i;
+                continue;
             }
             b'\t' => {
-                b.copy(run, i);
-                b.replace(i, i + 1, " ");
-                i += 1;
+                i = b.substitute(run, i, 1, " ");
                 run = i;
                 continue;
             }
             b'\r' => {
-                b.copy(run, i);
-                b.replace(i, i + 1, "\n");
-                i += 1;
+                i = b.substitute(run, i, 1, "\n");
                 run = i;
                 continue;
             }
             // A stray `{` between spaces stands for a dash in the original telegram.
             b'{' if i > start && bytes[i - 1] == b' ' && i + 1 < end && bytes[i + 1] == b' ' => {
-                b.copy(run, i);
-                b.replace(i, i + 1, "--");
-                i += 1;
+                i = b.substitute(run, i, 1, "--");
                 run = i;
                 continue;
             }
