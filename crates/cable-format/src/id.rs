@@ -254,13 +254,31 @@ fn lcs(a: &str, b: &str) -> usize {
 }
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), on ASCII bytes.
+/// Station names and classification words are short: rows up to 32 columns live on the stack,
+/// so the hot matching loops allocate nothing.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a = a.as_bytes();
-    let b = b.as_bytes();
+    const STACK: usize = 33;
     let n = b.len();
-    let mut prev2: Vec<usize> = vec![0; n + 1];
-    let mut prev: Vec<usize> = (0..=n).collect();
-    let mut cur: Vec<usize> = vec![0; n + 1];
+    if n < STACK {
+        let mut rows = [[0usize; STACK]; 3];
+        osa(a.as_bytes(), b.as_bytes(), &mut rows)
+    } else {
+        let mut rows = [
+            vec![0usize; n + 1],
+            vec![0usize; n + 1],
+            vec![0usize; n + 1],
+        ];
+        osa(a.as_bytes(), b.as_bytes(), &mut rows)
+    }
+}
+
+fn osa<R: AsMut<[usize]>>(a: &[u8], b: &[u8], rows: &mut [R; 3]) -> usize {
+    let n = b.len();
+    let [prev2, prev, cur] = rows;
+    let (mut prev2, mut prev, mut cur) = (prev2.as_mut(), prev.as_mut(), cur.as_mut());
+    for (j, v) in prev.iter_mut().enumerate().take(n + 1) {
+        *v = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         for j in 1..=n {
