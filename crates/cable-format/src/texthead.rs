@@ -64,8 +64,14 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
         }
     }
     // Damaged forms: one extra or one missing letter at the start, or one typo. Only worth trying
-    // on a short line that carries a serial number.
-    if letters.len() < 5 || t.len() > 140 || !t.bytes().any(|c| c.is_ascii_digit()) {
+    // on a short line that starts in capitals and carries a serial number (a token of digits).
+    let starts_upper = t.as_bytes()[0].is_ascii_uppercase()
+        && t.as_bytes().get(1).is_none_or(|c| !c.is_ascii_lowercase());
+    let has_serial = || {
+        t.split_ascii_whitespace()
+            .any(|w| (2..=8).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()))
+    };
+    if letters.len() < 5 || t.len() > 140 || !starts_upper || !has_serial() {
         return None;
     }
     for (word, level, sbu) in LEVEL_WORDS {
