@@ -6,6 +6,10 @@
 //! the normalised text; [`Normalized::span_to_original`] turns their spans back into spans of the
 //! original text, so nothing the parser reports points into text the user never had.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use crate::model::Span;
 
 /// A checkpoint: from `out` on, normalised bytes map to original bytes starting at `orig`.
@@ -205,11 +209,12 @@ fn normalize_line(b: &mut Builder, start: usize, end: usize) {
     let mut i = start;
     let mut run = start;
     while i < end {
-        let c = bytes[i];
-        if !SPECIAL[c as usize] {
-            i += 1;
-            continue;
+        // Skip ordinary bytes in one tight scan.
+        match bytes[i..end].iter().position(|&c| SPECIAL[c as usize]) {
+            Some(k) => i += k,
+            None => break,
         }
+        let c = bytes[i];
         match c {
             b'&' => {
                 if let Some((len, rep)) = entity_at(&src[i..end]) {
@@ -350,6 +355,9 @@ fn md_link_at(s: &str) -> Option<(usize, &str)> {
     Some((close + 4, text))
 }
 
+static PAGE: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("PAGE "));
+static OF: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(" OF "));
+
 /// Page-break header lines inside the text, e.g. `GENEVA 00002654  001.2 OF 004`,
 /// `PAGE 02 ROME 01196 01 OF 02 082030Z`, `UNCLASSIFIED PAGE 02 VATICA 00283 01 OF 05 241033Z`.
 pub fn is_page_break(line: &str) -> bool {
@@ -359,6 +367,9 @@ pub fn is_page_break(line: &str) -> bool {
     }
     // Cheap filters first: every form has `PAGE ` or ` OF `, and a run of digits.
     let b = t.as_bytes();
+    if PAGE.find(b).is_none() && OF.find(b).is_none() {
+        return false;
+    }
     let mut run = 0;
     let mut longest = 0;
     for &c in b {
