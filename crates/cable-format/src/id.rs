@@ -210,8 +210,9 @@ fn closest(letters: &str, max: usize) -> Option<&'static str> {
         .iter()
         .map(|s| (*s, *s))
         .chain(ALIASES.iter().filter(|(a, _)| a.len() >= 4).copied());
+    let hist = letter_histogram(letters);
     for (cand, station) in candidates {
-        if cand.len().abs_diff(letters.len()) > max {
+        if cand.len().abs_diff(letters.len()) > max || bag_distance(&hist, cand) > max {
             continue;
         }
         let d = edit_distance(letters, cand);
@@ -233,6 +234,29 @@ fn closest(letters: &str, max: usize) -> Option<&'static str> {
     }
     let station = best?.1;
     tables::stations().iter().copied().find(|s| *s == station)
+}
+
+fn letter_histogram(s: &str) -> [u8; 26] {
+    let mut h = [0u8; 26];
+    for c in s.bytes().filter(u8::is_ascii_uppercase) {
+        h[usize::from(c - b'A')] = h[usize::from(c - b'A')].saturating_add(1);
+    }
+    h
+}
+
+/// A cheap lower bound of the edit distance: letters one side has more of than the other. An
+/// edit changes at most one letter count on each side, and a transposition none.
+fn bag_distance(hist: &[u8; 26], cand: &str) -> usize {
+    let other = letter_histogram(cand);
+    let (mut more, mut fewer) = (0usize, 0usize);
+    for (a, b) in hist.iter().zip(other.iter()) {
+        if a > b {
+            more += usize::from(a - b);
+        } else {
+            fewer += usize::from(b - a);
+        }
+    }
+    more.max(fewer)
 }
 
 /// Length of the longest common subsequence, on ASCII bytes.
