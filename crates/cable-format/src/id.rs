@@ -236,7 +236,7 @@ fn closest(letters: &str, max: usize) -> Option<&'static str> {
     tables::stations().iter().copied().find(|s| *s == station)
 }
 
-fn letter_histogram(s: &str) -> [u8; 26] {
+pub(crate) fn letter_histogram(s: &str) -> [u8; 26] {
     let mut h = [0u8; 26];
     for c in s.bytes().filter(u8::is_ascii_uppercase) {
         h[usize::from(c - b'A')] = h[usize::from(c - b'A')].saturating_add(1);
@@ -246,7 +246,7 @@ fn letter_histogram(s: &str) -> [u8; 26] {
 
 /// A cheap lower bound of the edit distance: letters one side has more of than the other. An
 /// edit changes at most one letter count on each side, and a transposition none.
-fn bag_distance(hist: &[u8; 26], cand: &str) -> usize {
+pub(crate) fn bag_distance(hist: &[u8; 26], cand: &str) -> usize {
     let other = letter_histogram(cand);
     let (mut more, mut fewer) = (0usize, 0usize);
     for (a, b) in hist.iter().zip(other.iter()) {

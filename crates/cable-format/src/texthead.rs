@@ -1,7 +1,7 @@
 //! The text heading: classification line, captions, E.O. line, TAGS, SUBJECT, REF and
 //! "Classified By".
 
-use crate::id::edit_distance;
+use crate::id::{bag_distance, edit_distance, letter_histogram};
 use crate::lines::{collapse_ws, despace, find_ci, starts_with_ci};
 use crate::model::{ClassifiedBy, ExecutiveOrder, Section, Span};
 
@@ -93,11 +93,14 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
             } else {
                 word
             };
-            let ok = if take == word.len() + 1 {
-                cand.len() == target.len() + 1 && edit_distance(cand, target) == 1
-            } else {
-                edit_distance(cand, target) <= 1
-            };
+            // The letter-count bound rules out almost every line before the edit distance runs.
+            let near = within_one(cand, target);
+            let ok = near
+                && if take == word.len() + 1 {
+                    cand.len() == target.len() + 1 && edit_distance(cand, target) == 1
+                } else {
+                    edit_distance(cand, target) <= 1
+                };
             if ok {
                 let end = ends[skip + take - 1];
                 if word_boundary(t, end) || spaced(t, end) {
@@ -107,6 +110,11 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
         }
     }
     None
+}
+
+/// Whether `a` and `b` differ by at most one letter count (a lower bound of the edit distance).
+fn within_one(a: &str, b: &str) -> bool {
+    bag_distance(&letter_histogram(a), b) <= 1
 }
 
 fn word_boundary(t: &str, end: usize) -> bool {
