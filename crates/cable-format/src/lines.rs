@@ -92,17 +92,35 @@ pub fn find_ci_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
     if n.is_empty() || h.len() < n.len() || from > h.len() - n.len() {
         return None;
     }
-    let (lo, up) = (n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase());
+    // Look for the needle's rarest letter (in English text) and verify around it: scanning for
+    // the `e` of `END` would stop every few bytes, scanning for its `d` much less often.
+    let k = (0..n.len()).min_by_key(|&k| letter_rank(n[k])).unwrap_or(0);
+    let (lo, up) = (n[k].to_ascii_lowercase(), n[k].to_ascii_uppercase());
     let last = h.len() - n.len();
-    let mut i = from;
-    while i <= last {
-        let j = i + memchr::memchr2(lo, up, &h[i..=last])?;
-        if h[j..j + n.len()].eq_ignore_ascii_case(n) {
-            return Some(j);
+    let mut i = from + k;
+    while i <= last + k {
+        let j = i + memchr::memchr2(lo, up, &h[i..=last + k])?;
+        let start = j - k;
+        if h[start..start + n.len()].eq_ignore_ascii_case(n) {
+            return Some(start);
         }
         i = j + 1;
     }
     None
+}
+
+/// How common a byte is in English prose: higher is more common. A space is the most common of
+/// all; other bytes that are not letters count as rare.
+fn letter_rank(c: u8) -> usize {
+    const BY_FREQUENCY: &[u8] = b"ETAOINSHRDLCUMWFGYPBVKJXQZ";
+    if c == b' ' {
+        return BY_FREQUENCY.len() + 1;
+    }
+    let up = c.to_ascii_uppercase();
+    BY_FREQUENCY
+        .iter()
+        .position(|&x| x == up)
+        .map_or(0, |p| BY_FREQUENCY.len() - p)
 }
 
 /// 1-based line and column (in characters) of byte offset `pos` in `text`.
@@ -137,6 +155,17 @@ mod tests {
         );
         assert_eq!(despace("S E C R E T STATE 001234"), "SECRET STATE 001234");
         assert_eq!(despace("UNCLAS SECTION 01"), "UNCLAS SECTION 01");
+    }
+
+    #[test]
+    fn case_insensitive_search() {
+        assert_eq!(find_ci("end of the End Summary", "END SUMMARY"), Some(11));
+        assert_eq!(find_ci("Comment: x", "COMMENT"), Some(0));
+        assert_eq!(find_ci_from("comment comment", "COMMENT", 1), Some(8));
+        assert_eq!(find_ci("classified  by", "CLASSIFIED BY"), None);
+        assert_eq!(find_ci("xCLASSIFIED BY", "CLASSIFIED BY"), Some(1));
+        assert_eq!(find_ci("ab", "abc"), None);
+        assert_eq!(find_ci_from("abc", "c", 3), None);
     }
 
     #[test]
