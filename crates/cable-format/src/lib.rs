@@ -25,10 +25,15 @@ pub const PARSER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Parse the bytes of one cable (UTF-8, else Windows-1252/Latin-1; LF or CRLF).
 pub fn parse(bytes: &[u8]) -> Cable {
-    parse_str(&decode::decode(bytes))
+    parse::parse_text(decode::decode(bytes))
 }
 
 /// Parse an already decoded cable text.
 pub fn parse_str(text: &str) -> Cable {
+    parse::parse_text(text.to_owned())
+}
+
+/// Parse an owned decoded cable text without copying it.
+pub fn parse_string(text: String) -> Cable {
     parse::parse_text(text)
 }

@@ -49,8 +49,9 @@ struct TextHeading {
     body_start: usize,
 }
 
-pub fn parse_text(text: &str) -> Cable {
-    let norm = normalize(text);
+/// Parse a decoded cable text, which the returned `Cable` keeps as its `text`.
+pub fn parse_text(text: String) -> Cable {
+    let norm = normalize(&text);
     let t = norm.text.as_str();
     let lines = lines(t);
     let mut cx = Ctx {
@@ -58,7 +59,7 @@ pub fn parse_text(text: &str) -> Cable {
         diags: Vec::new(),
     };
     let mut cable = Cable {
-        text: text.to_string(),
+        text,
         ..Cable::default()
     };
     if t.trim().is_empty() {

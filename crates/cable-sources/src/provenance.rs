@@ -11,10 +11,10 @@ use cable_format::{Cable, Diagnostic, Severity, Source, Span};
 
 use crate::{RawCable, SourceError};
 
-/// Parses one raw cable and records its provenance: [`cable_format::parse_str`] on the text,
-/// `source` set from the container, then [`apply_container`].
-pub fn parse_raw(raw: RawCable) -> Cable {
-    let mut cable = cable_format::parse_str(&raw.text);
+/// Parses one raw cable and records its provenance: [`cable_format::parse_string`] on the text
+/// (moved, not copied), `source` set from the container, then [`apply_container`].
+pub fn parse_raw(mut raw: RawCable) -> Cable {
+    let mut cable = cable_format::parse_string(std::mem::take(&mut raw.text));
     apply_container(&mut cable, &raw);
     cable
 }
