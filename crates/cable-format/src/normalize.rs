@@ -168,6 +168,11 @@ pub fn normalize(src: &str) -> Normalized {
             }
             break;
         }
+        // Page-break header lines go whole, newline included: they break fields mid-line.
+        if is_page_break(&src[line_start..end]) {
+            line_start = next;
+            continue;
+        }
         normalize_line(&mut b, line_start, end);
         if nl.is_some() {
             if end == content_end {
@@ -179,13 +184,11 @@ pub fn normalize(src: &str) -> Normalized {
         }
         line_start = next;
     }
-    let mut n = Normalized {
+    Normalized {
         text: b.out,
         checkpoints: b.checkpoints,
         orig_len: src.len(),
-    };
-    remove_page_breaks(&mut n);
-    n
+    }
 }
 
 /// Finds the next byte that may start something to normalise (`&`, `<`, `[`, `\\`, the first
@@ -445,72 +448,6 @@ pub fn is_page_break(line: &str) -> bool {
         }
     }
     false
-}
-
-/// Remove page-break header lines from the normalised text, keeping the map consistent.
-fn remove_page_breaks(n: &mut Normalized) {
-    let text = &n.text;
-    let mut cut: Vec<(usize, usize)> = Vec::new();
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches('\n');
-        if is_page_break(content) {
-            cut.push((pos, pos + line.len()));
-        }
-        pos += line.len();
-    }
-    if cut.is_empty() {
-        return;
-    }
-    // Rebuild text and checkpoints: each cut removes a range of normalised bytes.
-    let mut out = String::with_capacity(text.len());
-    let mut cps: Vec<Checkpoint> = Vec::with_capacity(n.checkpoints.len() + cut.len());
-    let mut last = 0;
-    let old = &n.checkpoints;
-    let mut removed = 0usize;
-    let mut segments: Vec<(usize, usize)> = Vec::new();
-    for (s, e) in &cut {
-        segments.push((last, *s));
-        last = *e;
-    }
-    segments.push((last, text.len()));
-    for (s, e) in segments {
-        if s > e {
-            continue;
-        }
-        // Checkpoints that cover [s, e), shifted by `removed`.
-        let first = match old.binary_search_by(|c| c.out.cmp(&s)) {
-            Ok(i) => i,
-            Err(0) => 0,
-            Err(i) => i - 1,
-        };
-        let mut i = first;
-        while i < old.len() && old[i].out < e.max(s + 1) {
-            let c = old[i];
-            let next_out = old.get(i + 1).map(|x| x.out).unwrap_or(usize::MAX);
-            if next_out <= s && c.out < s {
-                i += 1;
-                continue;
-            }
-            let mut nc = c;
-            if nc.out < s {
-                // Start mid-run: advance the original offset.
-                if !nc.replaced {
-                    nc.orig += s - nc.out;
-                }
-                nc.out = s;
-            }
-            nc.out -= removed;
-            cps.push(nc);
-            i += 1;
-        }
-        out.push_str(&text[s..e]);
-        if let Some(nx) = cut.iter().find(|(cs, _)| *cs == e) {
-            removed += nx.1 - nx.0;
-        }
-    }
-    n.text = out;
-    n.checkpoints = cps;
 }
 
 #[cfg(test)]
