@@ -31,15 +31,19 @@ impl<'a> Line<'a> {
 pub fn lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::with_capacity(text.len() / 50 + 1);
     let mut start = 0;
-    for l in text.split('\n') {
-        out.push(Line { start, text: l });
-        start += l.len() + 1;
+    for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        out.push(Line {
+            start,
+            text: &text[start..nl],
+        });
+        start = nl + 1;
     }
-    // `split` yields a trailing empty line after a final newline; keep it out.
-    if let Some(last) = out.last() {
-        if last.text.is_empty() && last.start >= text.len() {
-            out.pop();
-        }
+    // The last line, unless the text ends with a newline.
+    if start < text.len() {
+        out.push(Line {
+            start,
+            text: &text[start..],
+        });
     }
     out
 }
