@@ -168,12 +168,17 @@ pub fn normalize(src: &str) -> Normalized {
             }
             break;
         }
-        // Page-break header lines go whole, newline included: they break fields mid-line.
-        if is_page_break(&src[line_start..end]) {
-            line_start = next;
-            continue;
+        // Page-break header lines go whole, newline included: they break fields mid-line. A
+        // header with text run on after it loses only the header.
+        let mut content_start = line_start;
+        if let Some(len) = page_break_len(&src[line_start..end]) {
+            if line_start + len >= end {
+                line_start = next;
+                continue;
+            }
+            content_start = line_start + len;
         }
-        normalize_line(&mut b, line_start, end);
+        normalize_line(&mut b, content_start, end);
         if nl.is_some() {
             if end == content_end {
                 // Nothing stripped: the newline extends the verbatim run.
@@ -390,26 +395,33 @@ static OF: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::
 /// Page-break header lines inside the text, e.g. `GENEVA 00002654  001.2 OF 004`,
 /// `PAGE 02 ROME 01196 01 OF 02 082030Z`, `UNCLASSIFIED PAGE 02 VATICA 00283 01 OF 05 241033Z`.
 pub fn is_page_break(line: &str) -> bool {
-    let t = line.trim();
-    if t.len() < 10 || t.len() > 90 {
-        return false;
+    page_break_len(line) == Some(line.len())
+}
+
+/// The length of a page-break header at the start of `line`. For the `PAGE nn` forms it is the
+/// whole line. For the `<ORIGIN> <serial> <n[.n]> OF <m>` form it is the header and the spaces
+/// after it: unwrapped renderings run the next paragraph's text on after the header, and that text
+/// must stay.
+pub fn page_break_len(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    if b.len() < 10 {
+        return None;
     }
-    // Cheap filters first: every form has `PAGE ` or ` OF `, and a run of digits.
-    let b = t.as_bytes();
-    if PAGE.find(b).is_none() && OF.find(b).is_none() {
-        return false;
+    // Cheap filters first: the header forms say ` OF ` or `PAGE ` near the start.
+    let head = &b[..b.len().min(64)];
+    let has_page = PAGE.find(head).is_some();
+    if !has_page && OF.find(head).is_none() {
+        return None;
     }
-    let mut run = 0;
-    let mut longest = 0;
-    for &c in b {
-        run = if c.is_ascii_digit() { run + 1 } else { 0 };
-        longest = longest.max(run);
+    if has_page && line.trim().len() <= 90 && page_line(line.trim()) {
+        return Some(b.len());
     }
-    if longest < 4 {
-        return false;
-    }
+    of_header_len(line)
+}
+
+/// `<LEVEL>? PAGE nn <ORIGIN> <serial> ...` as a whole line.
+fn page_line(t: &str) -> bool {
     let words: Vec<&str> = t.split_whitespace().collect();
-    // `<LEVEL>? PAGE nn <ORIGIN> <serial> ...`
     let mut w = &words[..];
     if let Some(first) = w.first() {
         if matches!(
@@ -422,32 +434,55 @@ pub fn is_page_break(line: &str) -> bool {
             }
         }
     }
-    if w.len() >= 4 && w[0] == "PAGE" && w[1].len() <= 3 && w[1].bytes().all(|c| c.is_ascii_digit())
-    {
-        return w[2..].iter().any(|x| {
+    w.len() >= 4
+        && w[0] == "PAGE"
+        && w[1].len() <= 3
+        && w[1].bytes().all(|c| c.is_ascii_digit())
+        && w[2..].iter().any(|x| {
             let digits = x.bytes().rev().take_while(|c| c.is_ascii_digit()).count();
             digits >= 4
-        });
-    }
-    // `<ORIGIN words> <serial of 6+ digits> <nnn.n OF nnn>`
-    if let Some(of) = words.iter().position(|x| *x == "OF") {
-        if of >= 2 && of + 1 < words.len() {
-            let before = words[of - 1];
-            let after = words[of + 1];
-            let serial = words[of - 2];
-            let numbered = before
-                .split('.')
-                .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
-            return numbered
-                && after.bytes().all(|c| c.is_ascii_digit())
-                && serial.len() >= 5
-                && serial.bytes().all(|c| c.is_ascii_digit())
-                && words[..of - 2]
-                    .iter()
-                    .all(|x| x.bytes().all(|c| c.is_ascii_uppercase() || c == b'\''));
+        })
+}
+
+/// `<ORIGIN words> <serial of 5+ digits> <nnn[.n]> OF <nnn>` at the start of the line: the
+/// length of the header with the spaces after it.
+fn of_header_len(line: &str) -> Option<usize> {
+    // Tokens with their end offsets, up to the one after `OF`.
+    let mut tokens: Vec<(&str, usize)> = Vec::with_capacity(8);
+    let mut rest = line;
+    let mut pos = 0;
+    while tokens.len() < 9 {
+        let lead = rest.len() - rest.trim_start().len();
+        rest = &rest[lead..];
+        pos += lead;
+        if rest.is_empty() {
+            break;
+        }
+        let len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        tokens.push((&rest[..len], pos + len));
+        let done = tokens.len() >= 2 && tokens[tokens.len() - 2].0 == "OF";
+        rest = &rest[len..];
+        pos += len;
+        if done {
+            break;
         }
     }
-    false
+    let of = tokens.iter().position(|(w, _)| *w == "OF")?;
+    if of < 3 || of + 1 >= tokens.len() {
+        return None;
+    }
+    let digits = |w: &str| !w.is_empty() && w.bytes().all(|c| c.is_ascii_digit());
+    let numbered = tokens[of - 1].0.split('.').all(digits);
+    let serial = tokens[of - 2].0;
+    let origin_ok = tokens[..of - 2]
+        .iter()
+        .all(|(x, _)| x.bytes().all(|c| c.is_ascii_uppercase() || c == b'\''));
+    if !(numbered && digits(tokens[of + 1].0) && serial.len() >= 5 && digits(serial) && origin_ok) {
+        return None;
+    }
+    let end = tokens[of + 1].1;
+    let after = &line[end..];
+    Some(end + (after.len() - after.trim_start().len()))
 }
 
 #[cfg(test)]
@@ -504,6 +539,24 @@ mod tests {
         let o = n.span_to_original(Span::new(s, s + 3));
         assert_eq!(&src[o.start..o.end], "end");
         check_roundtrip(src);
+    }
+
+    #[test]
+    fn page_break_header_with_run_on_text_keeps_the_text() {
+        let src = "half of which will go to\nRABAT 00001657  002 OF 002 French companies Alstom.\n";
+        let n = normalize(src);
+        assert_eq!(
+            n.text,
+            "half of which will go to\nFrench companies Alstom.\n"
+        );
+        let s = n.text.find("French").unwrap();
+        let o = n.span_to_original(Span::new(s, s + 6));
+        assert_eq!(&src[o.start..o.end], "French");
+        assert_eq!(
+            page_break_len("RABAT 00001657  002 OF 002 French"),
+            Some(27)
+        );
+        assert_eq!(page_break_len("THE 12345 PEOPLE 2 OF 3"), None);
     }
 
     #[test]

@@ -354,6 +354,29 @@ const PORTION_LEVELS: &[(&str, &str)] = &[
 /// `SBU//NF`, `S//FGI//NF`, `C//REL TO USA, GBR`, `U//FOUO`. Upper-cases everything. `None` when
 /// the text is not a marking (`b`, `U.S.`, `Iran`).
 pub fn normalize_portion_marking(raw: &str) -> Option<String> {
+    // Nearly every paragraph carries one of a handful of spellings; answer those without
+    // allocating. A test checks that each answer equals the general path's.
+    if let Some((_, short)) = COMMON_MARKINGS.iter().find(|(form, _)| *form == raw) {
+        return Some((*short).to_string());
+    }
+    normalize_portion_marking_general(raw)
+}
+
+/// The most frequent portion-mark spellings in the corpus and their short forms.
+const COMMON_MARKINGS: &[(&str, &str)] = &[
+    ("C", "C"),
+    ("U", "U"),
+    ("S", "S"),
+    ("SBU", "SBU"),
+    ("S/NF", "S//NF"),
+    ("S//NF", "S//NF"),
+    ("C/NF", "C//NF"),
+    ("C//NF", "C//NF"),
+    ("TS", "TS"),
+    ("SBU/NF", "SBU//NF"),
+];
+
+fn normalize_portion_marking_general(raw: &str) -> Option<String> {
     let s = raw
         .trim()
         .trim_start_matches('(')
@@ -616,6 +639,17 @@ pub fn is_station(origin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_markings_agree_with_the_general_path() {
+        for (form, short) in COMMON_MARKINGS {
+            assert_eq!(
+                normalize_portion_marking_general(form).as_deref(),
+                Some(*short),
+                "{form}"
+            );
+        }
+    }
 
     #[test]
     fn routing_indicators() {
