@@ -38,15 +38,18 @@ const LEVEL_WORDS: [(&str, &str, bool); 9] = [
 /// `UUNCLAS`) and lower case. Returns (level, is SBU, bytes consumed, exact match).
 fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
     // Gather letters from the start: single/double-letter tokens (spaced form) or words.
+    // On the stack: this runs for every line that might be a classification line.
     let b = t.as_bytes();
-    let mut letters = String::new();
-    let mut ends = Vec::new(); // byte offset in t after each letter
+    let mut buf = [0u8; 26];
+    let mut ends = [0usize; 26]; // byte offset in t after each letter
+    let mut n = 0;
     let mut i = 0;
-    while i < b.len() && letters.len() < 26 {
+    while i < b.len() && n < buf.len() {
         let c = b[i];
         if c.is_ascii_alphabetic() {
-            letters.push(c.to_ascii_uppercase() as char);
-            ends.push(i + 1);
+            buf[n] = c.to_ascii_uppercase();
+            ends[n] = i + 1;
+            n += 1;
             i += 1;
         } else if c == b' ' {
             i += 1;
@@ -54,6 +57,8 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
             break;
         }
     }
+    // Only ASCII letters were gathered, so this cannot fail.
+    let letters = std::str::from_utf8(&buf[..n]).unwrap_or("");
     for (word, level, sbu) in LEVEL_WORDS {
         if letters.starts_with(word) {
             let end = ends[word.len() - 1];
