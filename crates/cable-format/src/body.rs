@@ -350,8 +350,9 @@ pub fn find_comments(text: &str, paras: &[Para]) -> Vec<Span> {
         let after = &body[at + 7..];
         let is_start = after.starts_with([':', '.']) || after.starts_with(" :");
         let word_start = prev_char.is_none_or(|c| !c.is_ascii_alphanumeric());
-        let is_end_word = before.trim_end().to_ascii_uppercase().ends_with("END")
-            || before.trim_end().to_ascii_uppercase().ends_with("AND");
+        let tail = before.trim_end().as_bytes();
+        let tail = &tail[tail.len().saturating_sub(3)..];
+        let is_end_word = tail.eq_ignore_ascii_case(b"END") || tail.eq_ignore_ascii_case(b"AND");
         if is_start && word_start && !is_end_word {
             let content = after.trim_start_matches([':', '.', ' ']);
             let cstart = at + 7 + (after.len() - content.len());
