@@ -146,6 +146,7 @@ pub fn normalize(src: &str) -> Normalized {
         checkpoints: Vec::with_capacity(64),
     };
     let bytes = src.as_bytes();
+    let mut specials = Specials::new(bytes);
     let mut line_start = 0;
     while line_start < bytes.len() {
         let nl = memchr::memchr(b'\n', &bytes[line_start..]).map(|i| line_start + i);
@@ -178,7 +179,7 @@ pub fn normalize(src: &str) -> Normalized {
             }
             content_start = line_start + len;
         }
-        normalize_line(&mut b, content_start, end);
+        normalize_line(&mut b, &mut specials, content_start, end);
         if nl.is_some() {
             if end == content_end {
                 // Nothing stripped: the newline extends the verbatim run.
@@ -196,55 +197,42 @@ pub fn normalize(src: &str) -> Normalized {
     }
 }
 
-/// Finds the next byte that may start something to normalise (`&`, `<`, `[`, `\\`, the first
-/// byte of `¶` and NBSP, `{`, tab, CR; everything else is copied as is) with three `memchr` searches, each remembered until the
-/// scan passes its hit, so a line is read a few times at SIMD speed instead of byte by byte.
-struct SpecialScan {
-    end: usize,
-    /// Next hit of each search group at or after the position it was computed for.
-    hits: [Option<usize>; 3],
-    /// Position each group was last searched from (`usize::MAX`: not yet).
-    from: [usize; 3],
+/// The positions of every byte that may start something to normalise (`&`, `<`, `[`, `\\`, the
+/// first byte of `¶` and NBSP, `{`, tab, CR; everything else is copied as is), found up front with
+/// three vectorised `memchr` passes over the whole text, then walked with a cursor.
+struct Specials {
+    positions: Vec<usize>,
+    next: usize,
 }
 
-impl SpecialScan {
-    fn new(end: usize) -> Self {
-        SpecialScan {
-            end,
-            hits: [None; 3],
-            from: [usize::MAX; 3],
-        }
+impl Specials {
+    fn new(src: &[u8]) -> Self {
+        let mut positions: Vec<usize> = memchr::memchr3_iter(b'&', b'<', b'[', src)
+            .chain(memchr::memchr3_iter(b'\\', 0xC2, b'{', src))
+            .chain(memchr::memchr2_iter(b'\t', b'\r', src))
+            .collect();
+        positions.sort_unstable();
+        Specials { positions, next: 0 }
     }
 
-    fn find(&mut self, bytes: &[u8], i: usize) -> Option<usize> {
-        let hay = &bytes[..self.end];
-        for g in 0..3 {
-            let stale = self.from[g] == usize::MAX || self.hits[g].is_some_and(|h| h < i);
-            if stale {
-                let slice = &hay[i..];
-                let hit = match g {
-                    0 => memchr::memchr3(b'&', b'<', b'[', slice),
-                    1 => memchr::memchr3(b'\\', 0xC2, b'{', slice),
-                    _ => memchr::memchr2(b'\t', b'\r', slice),
-                };
-                self.hits[g] = hit.map(|k| i + k);
-                self.from[g] = i;
-            }
+    /// The first special position in `i..end`. Calls come with `i` never decreasing.
+    fn find(&mut self, i: usize, end: usize) -> Option<usize> {
+        while self.positions.get(self.next).is_some_and(|&p| p < i) {
+            self.next += 1;
         }
-        self.hits.iter().flatten().copied().min()
+        self.positions.get(self.next).copied().filter(|&p| p < end)
     }
 }
 
 /// Normalise one line's content `src[start..end]` (no newline) into the builder.
-fn normalize_line(b: &mut Builder, start: usize, end: usize) {
+fn normalize_line(b: &mut Builder, specials: &mut Specials, start: usize, end: usize) {
     let src = b.src;
     let bytes = src.as_bytes();
     let mut i = start;
     let mut run = start;
-    let mut next = SpecialScan::new(end);
     while i < end {
-        // Skip ordinary bytes with vectorised searches.
-        match next.find(bytes, i) {
+        // Skip ordinary bytes.
+        match specials.find(i, end) {
             Some(k) => i = k,
             None => break,
         }
@@ -407,11 +395,24 @@ pub fn page_break_len(line: &str) -> Option<usize> {
     if b.len() < 10 {
         return None;
     }
-    // Cheap filters first: the header forms say ` OF ` or `PAGE ` near the start.
+    // Cheap filters first: every form starts in capitals (after any indent), and has `PAGE `
+    // near the start or a serial of five or more digits.
+    let lead = b.iter().take_while(|c| **c == b' ').count();
+    let start = &b[lead..];
+    if start.len() < 2 || !start[0].is_ascii_uppercase() || start[1].is_ascii_lowercase() {
+        return None;
+    }
     let head = &b[..b.len().min(64)];
     let has_page = PAGE.find(head).is_some();
-    if !has_page && OF.find(head).is_none() {
-        return None;
+    if !has_page {
+        let mut run = 0;
+        let serial = head.iter().any(|c| {
+            run = if c.is_ascii_digit() { run + 1 } else { 0 };
+            run >= 5
+        });
+        if !serial || OF.find(head).is_none() {
+            return None;
+        }
     }
     if has_page && line.trim().len() <= 90 && page_line(line.trim()) {
         return Some(b.len());
