@@ -120,7 +120,7 @@ pub fn parse_text(text: String) -> Cable {
         });
     let class_idx = class.as_ref().map(|c| c.line);
     let heading_limit = class_idx.unwrap_or(dtg_limit);
-    let h = heading::scan(&lines, heading_limit);
+    let mut h = heading::scan(&lines, heading_limit);
 
     // 2. Text heading. An unwrapped heading runs on after the serial on the classification
     // line itself: the rest of that line is scanned as the first heading line.
@@ -143,8 +143,8 @@ pub fn parse_text(text: String) -> Cable {
     let b = body::parse_body(t, &lines, th.body_start.min(lines.len()));
 
     // --- Transmission heading fields.
-    cable.transmission = h.transmission.clone();
-    cable.precedence = h.precedence.clone();
+    cable.transmission = std::mem::take(&mut h.transmission);
+    cable.precedence = h.precedence.take();
     cable.spans.transmission = h.transmission_span.map(|s| cx.orig(s));
     if let (Some(j), Some(d)) = (&h.julian, &h.dtg) {
         cable.transmission.filed = heading::filing_time(j, d.year);
@@ -165,13 +165,13 @@ pub fn parse_text(text: String) -> Cable {
         cable.date_source = Some("dtg".into());
         cable.spans.dtg = h.dtg_span.map(|s| cx.orig(s));
     }
-    cable.from = h.from.clone();
+    cable.from = h.from.take();
     cable.spans.from = h.from_span.map(|s| cx.orig(s));
-    cable.to = h.to.clone();
+    cable.to = std::mem::take(&mut h.to);
     cable.spans.to = h.to_span.map(|s| cx.orig(s));
-    cable.info = h.info.clone();
+    cable.info = std::mem::take(&mut h.info);
     cable.spans.info = h.info_span.map(|s| cx.orig(s));
-    cable.xmt = h.xmt.clone();
+    cable.xmt = std::mem::take(&mut h.xmt);
 
     // --- Classification.
     let mut caveats: Vec<String> = Vec::new();
@@ -248,13 +248,15 @@ pub fn parse_text(text: String) -> Cable {
     // which the DTG belongs to, and a diagnostic says so.
     let class_origin = th.class.as_ref().and_then(|c| c.origin.clone());
     let class_serial = th.class.as_ref().and_then(|c| c.serial.clone());
-    let heading_serial = h.transmission.serial.clone();
+    let heading_serial = cable.transmission.serial.clone();
     let heading_origin = || {
-        h.from
+        cable
+            .from
             .as_deref()
             .and_then(|f| id::canonical_origin(strip_post_kind(f)))
             .or_else(|| {
-                h.transmission
+                cable
+                    .transmission
                     .station
                     .as_deref()
                     .and_then(tables::routing_indicator)
@@ -341,7 +343,7 @@ pub fn parse_text(text: String) -> Cable {
     }
 
     // --- E.O. line.
-    if let Some((eo, span)) = th.eo.clone() {
+    if let Some((eo, span)) = th.eo.take() {
         cable.spans.eo = Some(cx.orig(span));
         cable.eo = Some(eo);
     }

@@ -336,36 +336,38 @@ pub fn caption_line(text: &str) -> Option<(Vec<String>, Vec<String>)> {
 
 /// Where an E.O. line starts inside `t`, and where its content (after the order number) begins.
 pub fn eo_start(t: &str) -> Option<(usize, usize)> {
-    let up = t.to_ascii_uppercase();
-    let b = up.as_bytes();
-    let mut i = 0;
-    while i + 2 < b.len() {
-        if b[i] == b'E' && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
-            // E.O., E. O., EO, E.O, followed by an order number of 4-5 digits.
-            let mut j = i + 1;
-            if j < b.len() && b[j] == b'.' {
-                j += 1;
-            }
-            while j < b.len() && b[j] == b' ' {
-                j += 1;
-            }
-            if j < b.len() && b[j] == b'O' {
-                j += 1;
-                if j < b.len() && b[j] == b'.' {
-                    j += 1;
-                }
-                let k = j;
-                while j < b.len() && b[j] == b' ' {
-                    j += 1;
-                }
-                let digits = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
-                let is_eo_word = k > i + 1 && (4..=5).contains(&digits);
-                if is_eo_word {
-                    return Some((i, j));
-                }
-            }
+    let b = t.as_bytes();
+    let up = |i: usize| b.get(i).map(u8::to_ascii_uppercase);
+    // E.O., E. O., EO, E.O, followed by an order number of 4-5 digits.
+    for i in memchr::memchr2_iter(b'E', b'e', b) {
+        if i + 2 >= b.len() {
+            break;
         }
-        i += 1;
+        if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let mut j = i + 1;
+        if up(j) == Some(b'.') {
+            j += 1;
+        }
+        while up(j) == Some(b' ') {
+            j += 1;
+        }
+        if up(j) != Some(b'O') {
+            continue;
+        }
+        j += 1;
+        if up(j) == Some(b'.') {
+            j += 1;
+        }
+        let k = j;
+        while up(j) == Some(b' ') {
+            j += 1;
+        }
+        let digits = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if k > i + 1 && (4..=5).contains(&digits) {
+            return Some((i, j));
+        }
     }
     None
 }
@@ -446,9 +448,8 @@ pub fn parse_decl_date(s: &str) -> Option<String> {
 
 /// The keyword of a TAGS line and where its content starts.
 pub fn tags_start(t: &str) -> Option<usize> {
-    let up: String = t.chars().take(8).collect::<String>().to_ascii_uppercase();
     for kw in ["TAGES", "TAGS", "TAGE", "TABS", "TAG", "TAS", "TGS", "AGS"] {
-        if up.starts_with(kw) {
+        if starts_with_ci(t, kw) {
             let after = &t[kw.len()..];
             let sep = after.chars().next();
             if matches!(
