@@ -1,7 +1,7 @@
 //! The body: numbered paragraphs with their portion markings, unnumbered section headings, the
 //! summary and comment, and the signature.
 
-use crate::lines::{collapse_ws, find_ci, starts_with_ci, Line};
+use crate::lines::{collapse_ws, find_ci, find_ci_from, starts_with_ci, Line};
 use crate::model::Span;
 use crate::texthead::portion_mark_at;
 
@@ -381,29 +381,35 @@ pub fn find_comments(text: &str, paras: &[Para]) -> Vec<Span> {
     out
 }
 
-/// `END SUMMARY`, `End Summary.`, `END OF SUMMARY`: the offset where the marker starts.
+/// `END SUMMARY`, `End Summary.`, `END OF SUMMARY`: where the marker starts (after any opening
+/// parenthesis or dashes) and ends. Found from the keyword back to its `END`, since the keyword's
+/// letters are rarer in running text than those of `END`.
 fn find_end_marker(s: &str, what: &str) -> Option<(usize, usize)> {
-    let mut pos = 0;
-    while let Some(i) = find_ci(&s[pos..], "END") {
-        let at = pos + i;
-        let after = &s[at + 3..];
-        let after_t = after.trim_start_matches([' ', '\n']);
-        let after_t = if starts_with_ci(after_t, "OF ") {
-            &after_t[3..]
-        } else {
-            after_t
-        };
-        let word_start = at == 0 || !s.as_bytes()[at - 1].is_ascii_alphanumeric();
-        if word_start && starts_with_ci(after_t, what) {
-            let end = s.len() - after_t.len() + what.len();
-            // Strip an opening parenthesis or dashes right before the marker.
-            let mut start = at;
-            while start > 0 && matches!(s.as_bytes()[start - 1], b'(' | b'-' | b' ' | b'\n') {
-                start -= 1;
-            }
-            return Some((start, end));
+    let b = s.as_bytes();
+    let ends_with_ci =
+        |end: usize, w: &[u8]| end >= w.len() && b[end - w.len()..end].eq_ignore_ascii_case(w);
+    let mut from = 0;
+    while let Some(m) = find_ci_from(s, what, from) {
+        from = m + 1;
+        let mut q = m;
+        if ends_with_ci(q, b"OF ") {
+            q -= 3;
         }
-        pos = at + 3;
+        while q > 0 && matches!(b[q - 1], b' ' | b'\n') {
+            q -= 1;
+        }
+        if !ends_with_ci(q, b"END") {
+            continue;
+        }
+        let at = q - 3;
+        if at > 0 && b[at - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let mut start = at;
+        while start > 0 && matches!(b[start - 1], b'(' | b'-' | b' ' | b'\n') {
+            start -= 1;
+        }
+        return Some((start, m + what.len()));
     }
     None
 }
