@@ -383,6 +383,14 @@ fn strip_page_header(s: &str) -> &str {
 }
 
 fn is_classification_like(t: &str) -> bool {
+    // An addressee line (`RUEHBK/AMEMBASSY BANGKOK`) is never one: skip the matching.
+    if t.bytes()
+        .take(9)
+        .position(|c| c == b'/')
+        .is_some_and(|i| i >= 4 && t.starts_with('R'))
+    {
+        return false;
+    }
     crate::texthead::classification_line(t, true).is_some()
         || crate::texthead::classification_line(t, false).is_some()
 }

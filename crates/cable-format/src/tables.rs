@@ -55,6 +55,9 @@ pub fn routing_indicator(ri: &str) -> Option<&'static str> {
     if let Some(name) = ROUTING.get(ri) {
         return Some(name);
     }
+    if !ri.bytes().any(|c| c.is_ascii_lowercase()) {
+        return None;
+    }
     ROUTING.get(ri.to_ascii_uppercase().as_str()).copied()
 }
 
@@ -192,12 +195,21 @@ pub fn precedence(prosign: char) -> Option<&'static str> {
 /// `IMMEDIATE`, `PRIORITY` (also the typos `PIORITY`, `PRIORTY`), `ROUTINE`, `FLASH`, `DEFERRED`.
 /// Case and spacing are ignored; `None` when the word is not a precedence.
 pub fn precedence_word(word: &str) -> Option<&'static str> {
+    // Most words arrive already in capitals with single spaces: no need to rebuild them.
+    if let Some(name) = precedence_spelling(word) {
+        return precedence_named(name);
+    }
     let w: String = word
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_ascii_uppercase();
-    let name = match w.as_str() {
+    precedence_named(precedence_spelling(&w)?)
+}
+
+/// The precedence a spelling (capitals, single spaces) stands for.
+fn precedence_spelling(w: &str) -> Option<&'static str> {
+    let name = match w {
         "NIACT IMMEDIATE" | "NIACT IMMED" | "NIACT" | "NIACT IMMEDIATELY" => "NIACT IMMEDIATE",
         "IMMEDIATE" | "IMMED" | "IMMEDIATELY" | "IMMEDAITE" | "IMMEDIAT" | "IMMEIDATE" => {
             "IMMEDIATE"
@@ -211,7 +223,7 @@ pub fn precedence_word(word: &str) -> Option<&'static str> {
         "EMERGENCY COMMAND PRECEDENCE" => "EMERGENCY COMMAND PRECEDENCE",
         _ => return None,
     };
-    precedence_named(name)
+    Some(name)
 }
 
 // ---------------------------------------------------------------------------------------------
