@@ -107,7 +107,10 @@ pub fn tag(code: &str) -> Option<&'static TagInfo> {
     let code = code.trim();
     let i = match TAG_INDEX.get(code) {
         Some(i) => *i,
-        None => *TAG_INDEX.get(code.to_ascii_uppercase().as_str())?,
+        None if code.bytes().any(|c| c.is_ascii_lowercase()) => {
+            *TAG_INDEX.get(code.to_ascii_uppercase().as_str())?
+        }
+        None => return None,
     };
     TAGS.get(i)
 }
