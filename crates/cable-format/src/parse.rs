@@ -95,20 +95,16 @@ pub fn parse_text(text: String) -> Cable {
         .or_else(|| (dtg_limit..para_idx).find(|&i| parse_dtg_line(lines[i].text).is_some()));
     let class_from = dtg_idx.map(|d| d + 1).unwrap_or(0);
     let class_to = para_idx.max(class_from);
-    // Classification lines that name an origin and serial, parsed once: the first one after the
-    // DTG wins, else the first one at all; a line with the level alone is the last resort.
-    let with_serial: Vec<(usize, ClassLine)> = (0..class_to)
-        .filter_map(|i| {
-            classification_line(lines[i].text, true)
-                .filter(|c| c.serial.is_some())
-                .map(|c| (i, c))
-        })
-        .collect();
-    let class = with_serial
-        .iter()
-        .find(|(i, _)| *i >= class_from)
-        .or(with_serial.first())
-        .cloned()
+    // The classification line names an origin and serial: the first one after the DTG wins,
+    // else the first one before it; a line with the level alone is the last resort.
+    let with_serial = |i: usize| {
+        classification_line(lines[i].text, true)
+            .filter(|c| c.serial.is_some())
+            .map(|c| (i, c))
+    };
+    let class = (class_from..class_to)
+        .find_map(with_serial)
+        .or_else(|| (0..class_from.min(class_to)).find_map(with_serial))
         .or_else(|| {
             (class_from..dtg_limit.max(class_from))
                 .find_map(|i| classification_line(lines[i].text, false).map(|c| (i, c)))
