@@ -5,6 +5,8 @@
 //! the command did its job, 1 when it found what it was asked to look for (an unreadable path, an
 //! error diagnostic) or failed, 2 on a usage error (clap's).
 
+mod archive_cmds;
+mod gen;
 mod lint;
 mod output;
 mod parse;
@@ -60,6 +62,10 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
+    /// The data directory (else $CABLES_DATA, else the platform data directory)
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -89,6 +95,27 @@ enum Command {
         after_help = LINT_HELP
     )]
     Lint(LintArgs),
+
+    /// Generate deterministic synthetic cables for demos, tests and benchmarks
+    #[command(
+        long_about = "Generate COUNT synthetic cables for SEED into DIR: deterministic, with the \
+                      structure and statistics of real cables and words from a frequency table \
+                      (no real cable text). With --json, prints {count, seed, format, out, bytes}.",
+        after_help = gen::GEN_HELP
+    )]
+    Gen(gen::GenArgs),
+
+    /// Add cables to the archive (new ones, new versions; unchanged ones are skipped)
+    Ingest(archive_cmds::IngestArgs),
+
+    /// Search the archive with the query language (QUERY.md)
+    Search(archive_cmds::SearchArgs),
+
+    /// Show one cable: heading decoded, paragraphs with markings, references, cited by
+    Show(archive_cmds::ShowArgs),
+
+    /// Counts over the archive: cables, versions, by classification, year, diagnostic
+    Stats,
 }
 
 #[derive(Args, Debug)]
@@ -114,6 +141,11 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Parse(args) => parse::run(&args.paths, args.jsonl),
         Command::Lint(args) => lint::run(&args.paths, cli.json),
+        Command::Ingest(args) => archive_cmds::ingest(cli.data.as_deref(), args, cli.json),
+        Command::Search(args) => archive_cmds::search(cli.data.as_deref(), args, cli.json),
+        Command::Show(args) => archive_cmds::show(cli.data.as_deref(), args, cli.json),
+        Command::Stats => archive_cmds::stats(cli.data.as_deref(), cli.json),
+        Command::Gen(args) => gen::run(args, cli.json),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,178 @@
+//! The catalog: a redb database beside the index holding the ingest ledger (every version of
+//! every cable: its hash, source, parser version), the stored records of versions that are not
+//! current (the current one lives in the index), and the archive's settings.
+
+use std::path::Path;
+
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+
+/// id → [`LedgerEntry`] (JSON).
+const LEDGER: TableDefinition<&str, &[u8]> = TableDefinition::new("ledger");
+/// `ID\tHASH` → [`StoredVersion`] (JSON), for versions that are not (or no longer) current.
+const VERSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("versions");
+/// Settings: `schema_version`, `parser_version`, `last_seq`.
+const SETTINGS: TableDefinition<&str, &str> = TableDefinition::new("settings");
+
+/// Every version of one cable, oldest first, and which one is current (in the index).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub versions: Vec<VersionMeta>,
+    pub current: usize,
+}
+
+impl LedgerEntry {
+    pub fn current(&self) -> &VersionMeta {
+        &self.versions[self.current.min(self.versions.len() - 1)]
+    }
+}
+
+/// One version of a cable, identified by the hash of its normalised text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionMeta {
+    pub hash: String,
+    /// Where this version was first read from (`path`, `row`, `container`).
+    pub source: serde_json::Value,
+    /// The parser version that produced the stored fields.
+    pub parser_version: String,
+    /// A partial extract (no transmission heading): never replaces a full text.
+    pub partial: bool,
+    /// The ingest chunk that recorded it.
+    pub seq: u64,
+}
+
+/// A version's stored record: the Cable JSON and the original text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredVersion {
+    pub cable: String,
+    pub original: String,
+}
+
+/// What one tantivy commit changed in the ledger; it travels in the commit's payload so the
+/// catalog can be brought up to date if the process died between the two commits.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Payload {
+    pub seq: u64,
+    pub ledger: Vec<(String, LedgerEntry)>,
+}
+
+pub struct Catalog {
+    db: Database,
+}
+
+fn key(id: &str, hash: &str) -> String {
+    format!("{id}\t{hash}")
+}
+
+impl Catalog {
+    pub fn open(path: &Path) -> Result<Catalog> {
+        let db = Database::create(path)?;
+        let txn = db.begin_write()?;
+        {
+            txn.open_table(LEDGER)?;
+            txn.open_table(VERSIONS)?;
+            txn.open_table(SETTINGS)?;
+        }
+        txn.commit()?;
+        Ok(Catalog { db })
+    }
+
+    pub fn setting(&self, name: &str) -> Result<Option<String>> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(SETTINGS)?;
+        Ok(t.get(name)?.map(|v| v.value().to_string()))
+    }
+
+    pub fn set_settings(&self, pairs: &[(&str, &str)]) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut t = txn.open_table(SETTINGS)?;
+            for (k, v) in pairs {
+                t.insert(*k, *v)?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The sequence number of the last chunk whose ledger entries are in the catalog.
+    pub fn last_seq(&self) -> Result<u64> {
+        Ok(self
+            .setting("last_seq")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0))
+    }
+
+    pub fn entry(&self, id: &str) -> Result<Option<LedgerEntry>> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(LEDGER)?;
+        match t.get(id)? {
+            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Store records of versions that are not current. Safe to repeat: a record is keyed by id
+    /// and hash, and nothing points at it until the ledger does.
+    pub fn put_versions(&self, records: &[(String, String, StoredVersion)]) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let txn = self.db.begin_write()?;
+        {
+            let mut t = txn.open_table(VERSIONS)?;
+            for (id, hash, rec) in records {
+                t.insert(key(id, hash).as_str(), serde_json::to_vec(rec)?.as_slice())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    pub fn version(&self, id: &str, hash: &str) -> Result<Option<StoredVersion>> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(VERSIONS)?;
+        match t.get(key(id, hash).as_str())? {
+            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Record a committed chunk's ledger entries and its sequence number, in one transaction.
+    pub fn apply(&self, payload: &Payload) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut t = txn.open_table(LEDGER)?;
+            for (id, entry) in &payload.ledger {
+                t.insert(id.as_str(), serde_json::to_vec(entry)?.as_slice())?;
+            }
+            let mut s = txn.open_table(SETTINGS)?;
+            s.insert("last_seq", payload.seq.to_string().as_str())?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// `(cables, versions)` in the ledger.
+    pub fn counts(&self) -> Result<(u64, u64)> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(LEDGER)?;
+        let cables = t.len()?;
+        let mut versions = 0u64;
+        for item in t.iter()? {
+            let (_, v) = item?;
+            let e: LedgerEntry = serde_json::from_slice(v.value())?;
+            versions += e.versions.len() as u64;
+        }
+        Ok((cables, versions))
+    }
+
+    /// Whether the ledger has this id (for marking references present or missing).
+    pub fn contains(&self, id: &str) -> Result<bool> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(LEDGER)?;
+        Ok(t.get(id)?.is_some())
+    }
+}

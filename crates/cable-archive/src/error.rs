@@ -1,0 +1,88 @@
+//! Errors of the archive, split the way callers need them: [`UserError`] is the caller's mistake
+//! (a query we cannot run, an unknown id: exit 1 / HTTP 4xx), [`InternalError`] is ours or the
+//! machine's (I/O, a damaged index or catalog: exit 1 with context / HTTP 5xx).
+
+/// Anything an archive operation can fail with.
+#[derive(thiserror::Error, Debug)]
+pub enum ArchiveError {
+    /// The caller asked for something we cannot give; the message says what.
+    #[error(transparent)]
+    User(#[from] UserError),
+    /// Something went wrong on our side.
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+impl ArchiveError {
+    /// Whether this is the caller's mistake rather than ours.
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, ArchiveError::User(_))
+    }
+}
+
+/// The caller's mistakes.
+#[derive(thiserror::Error, Debug)]
+pub enum UserError {
+    /// The query is well formed but uses a field the index cannot answer yet.
+    #[error("field {field} is not searchable yet")]
+    NotSearchable { field: String },
+    /// No cable with this id is in the archive.
+    #[error("no cable {id} in the archive")]
+    UnknownId { id: String },
+    /// No version with this hash (or hash prefix) for the cable.
+    #[error("cable {id} has no version {version}")]
+    UnknownVersion { id: String, version: String },
+}
+
+/// Our failures: the engines underneath, the file system, a data directory in a state we do not
+/// understand.
+#[derive(thiserror::Error, Debug)]
+pub enum InternalError {
+    #[error("data directory {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("catalog: {0}")]
+    Catalog(#[from] redb::Error),
+    #[error("stored record: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error(
+        "data directory {path} was built with schema version {found}; this build reads {expected}"
+    )]
+    SchemaVersion {
+        path: String,
+        found: String,
+        expected: String,
+    },
+    #[error("the archive is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+macro_rules! internal_from {
+    ($($t:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$t> for ArchiveError {
+            fn from(e: $t) -> Self {
+                ArchiveError::Internal(InternalError::$variant(e.into()))
+            }
+        }
+    )*};
+}
+
+internal_from!(
+    tantivy::TantivyError => Index,
+    tantivy::query::QueryParserError => Index,
+    redb::Error => Catalog,
+    redb::DatabaseError => Catalog,
+    redb::TransactionError => Catalog,
+    redb::TableError => Catalog,
+    redb::StorageError => Catalog,
+    redb::CommitError => Catalog,
+    serde_json::Error => Json,
+);
+
+/// The archive's result type.
+pub type Result<T, E = ArchiveError> = std::result::Result<T, E>;

@@ -1,0 +1,224 @@
+//! `cable-archive`: the data directory of a cables archive.
+//!
+//! One directory holds two engines, each doing what it is good at:
+//! - `index/`: a tantivy index of the *current* version of every cable, with its Cable JSON and
+//!   original text stored (zstd doc store); search, facets and snippets come from here.
+//! - `catalog.redb`: a redb database with the ingest ledger (every version of every cable: the
+//!   hash of its normalised text, its source, the parser version), the records of versions that
+//!   are no longer current, and the settings (schema and parser versions).
+//!
+//! Entry points: [`Archive::open`], [`Archive::ingest`], [`Archive::search`], [`Archive::get`],
+//! [`Archive::stats`]. See "The archive" in ARCHITECTURE.md for how the two commits stay
+//! consistent.
+
+mod catalog;
+mod error;
+mod ingest;
+pub mod schema;
+mod search;
+
+use std::path::{Path, PathBuf};
+
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, Term};
+
+pub use catalog::{LedgerEntry, StoredVersion, VersionMeta};
+pub use error::{ArchiveError, InternalError, Result, UserError};
+pub use ingest::{version_hash, IngestProblem, IngestSummary};
+pub use search::{Hit, SearchOptions, SearchResults, Sort, Stats};
+
+use catalog::{Catalog, Payload};
+use schema::{Fields, SCHEMA_VERSION, TOKENIZER};
+
+/// An open data directory.
+pub struct Archive {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    catalog: Catalog,
+    /// Test hook: stop an ingest between the index commit and the catalog commit.
+    crash_after_index_commit: bool,
+}
+
+/// One stored version of a cable: its id and hash, the Cable JSON and the original text.
+#[derive(Debug, Clone)]
+pub struct CableRecord {
+    pub id: String,
+    pub hash: String,
+    pub current: bool,
+    /// The Cable JSON (the parse contract).
+    pub cable: serde_json::Value,
+    /// The cable text as decoded from its container.
+    pub original: String,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
+    move |source| {
+        ArchiveError::Internal(InternalError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+}
+
+impl Archive {
+    /// Open the data directory `dir`, creating it (and an empty archive) when missing. Brings the
+    /// catalog up to date with the index's last commit (see ARCHITECTURE.md).
+    pub fn open(dir: &Path) -> Result<Archive> {
+        let index_dir = dir.join("index");
+        std::fs::create_dir_all(&index_dir).map_err(io_err(&index_dir))?;
+        let catalog = Catalog::open(&dir.join("catalog.redb"))?;
+        match catalog.setting("schema_version")? {
+            Some(found) if found != SCHEMA_VERSION => {
+                return Err(InternalError::SchemaVersion {
+                    path: dir.display().to_string(),
+                    found,
+                    expected: SCHEMA_VERSION.to_string(),
+                }
+                .into())
+            }
+            Some(_) => {}
+            None => catalog.set_settings(&[
+                ("schema_version", SCHEMA_VERSION),
+                ("parser_version", cable_format::PARSER_VERSION),
+            ])?,
+        }
+        let fields = Fields::new();
+        let index = if index_dir.join("meta.json").exists() {
+            Index::open_in_dir(&index_dir)?
+        } else {
+            let settings = IndexSettings {
+                docstore_compression: Compressor::Zstd(ZstdCompressor::default()),
+                ..IndexSettings::default()
+            };
+            Index::builder()
+                .schema(fields.schema.clone())
+                .settings(settings)
+                .create_in_dir(&index_dir)?
+        };
+        index.tokenizers().register(TOKENIZER, schema::analyzer());
+        // A crash between the index commit and the catalog commit: the index's last commit
+        // carries the chunk's ledger entries; replay them.
+        if let Some(payload) = index.load_metas()?.payload {
+            let payload: Payload = serde_json::from_str(&payload)?;
+            if payload.seq > catalog.last_seq()? {
+                catalog.apply(&payload)?;
+            }
+        }
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Archive {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            fields,
+            catalog,
+            crash_after_index_commit: false,
+        })
+    }
+
+    /// For crash tests only: make the next ingest stop with an error right after its first index
+    /// commit, before the catalog commit, as if the process had been killed there.
+    #[doc(hidden)]
+    pub fn simulate_crash_after_index_commit(&mut self) {
+        self.crash_after_index_commit = true;
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether a cable with this id is in the archive.
+    pub fn contains(&self, id: &str) -> Result<bool> {
+        self.catalog.contains(id)
+    }
+
+    /// The ledger entry of a cable: every version and which is current.
+    pub fn ledger(&self, id: &str) -> Result<Option<LedgerEntry>> {
+        self.catalog.entry(id)
+    }
+
+    /// The current version of a cable, from the index.
+    pub fn get(&self, id: &str) -> Result<Option<CableRecord>> {
+        let Some((hash, rec)) = self.current_record(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(CableRecord {
+            id: id.to_string(),
+            hash,
+            current: true,
+            cable: serde_json::from_str(&rec.cable)?,
+            original: rec.original,
+        }))
+    }
+
+    /// A version of a cable by hash (a unique prefix is enough).
+    pub fn version(&self, id: &str, hash: &str) -> Result<CableRecord> {
+        let entry = self
+            .catalog
+            .entry(id)?
+            .ok_or_else(|| UserError::UnknownId { id: id.to_string() })?;
+        let unknown = || UserError::UnknownVersion {
+            id: id.to_string(),
+            version: hash.to_string(),
+        };
+        let matching: Vec<&VersionMeta> = entry
+            .versions
+            .iter()
+            .filter(|v| v.hash.starts_with(hash))
+            .collect();
+        let [meta] = matching.as_slice() else {
+            return Err(unknown().into());
+        };
+        if meta.hash == entry.current().hash {
+            return self.get(id)?.ok_or_else(|| unknown().into());
+        }
+        let rec = self.catalog.version(id, &meta.hash)?.ok_or_else(|| {
+            InternalError::Inconsistent(format!(
+                "the record of {id} version {} is missing",
+                meta.hash
+            ))
+        })?;
+        Ok(CableRecord {
+            id: id.to_string(),
+            hash: meta.hash.clone(),
+            current: false,
+            cable: serde_json::from_str(&rec.cable)?,
+            original: rec.original,
+        })
+    }
+
+    /// The stored record of the current version of `id` in the index, with its hash.
+    fn current_record(&self, id: &str) -> Result<Option<(String, StoredVersion)>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, addr)) = top.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        let text = |f| {
+            doc.get_first(f)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        Ok(Some((
+            text(self.fields.hash),
+            StoredVersion {
+                cable: text(self.fields.cable),
+                original: text(self.fields.original),
+            },
+        )))
+    }
+}

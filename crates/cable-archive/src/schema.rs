@@ -1,0 +1,450 @@
+//! The search index's schema and how a [`Cable`] becomes one tantivy document.
+//!
+//! Body text is indexed per portion marking level (`text_u` … `text_ts`): each paragraph's text
+//! goes into the field of its marking, an unmarked paragraph into the field of the cable's level,
+//! so a later access policy can search only the fields a reader may see. Whatever the cable's
+//! level, a paragraph whose level is unknown goes to `text_ts`, the most restricted field.
+
+use cable_format::Cable;
+use cable_query::{Level, Marking, Precedence, Ranked};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+use tantivy::TantivyDocument;
+
+/// Bumped whenever the schema or what goes into it changes; an archive built with another
+/// version must be rebuilt (`cables reindex`, a later issue).
+pub const SCHEMA_VERSION: &str = "1";
+
+/// The name of the analyzer every text field uses.
+pub const TOKENIZER: &str = "cables";
+
+/// Whole words, lower case, accents folded, no stemming.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The levels of the per-level text fields, lowest first, and their field names.
+pub const LEVEL_FIELDS: [(Level, &str); 5] = [
+    (Level::Unclassified, "text_u"),
+    (Level::Sensitive, "text_sbu"),
+    (Level::Confidential, "text_c"),
+    (Level::Secret, "text_s"),
+    (Level::TopSecret, "text_ts"),
+];
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub schema: Schema,
+    pub id: Field,
+    pub hash: Field,
+    pub date_ts: Field,
+    pub day: Field,
+    pub year: Field,
+    pub class_rank: Field,
+    pub precedence_rank: Field,
+    pub classification: Field,
+    pub banner: Field,
+    pub origin: Field,
+    pub from: Field,
+    pub to: Field,
+    pub info: Field,
+    pub tag: Field,
+    pub caveat: Field,
+    pub caption: Field,
+    pub subject: Field,
+    pub signer: Field,
+    pub classified_by: Field,
+    pub declassify_day: Field,
+    pub declassify_code: Field,
+    pub cites: Field,
+    pub has: Field,
+    pub marking: Field,
+    pub text: [Field; 5],
+    pub facets: Field,
+    /// The cable's JSON (the parse contract), stored only.
+    pub cable: Field,
+    /// The original text as decoded from its container, stored only.
+    pub original: Field,
+}
+
+impl Fields {
+    pub fn new() -> Fields {
+        let mut b = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let num = NumericOptions::default() | INDEXED | FAST;
+        let id = b.add_text_field("id", STRING | STORED | FAST);
+        let hash = b.add_text_field("hash", STRING | STORED);
+        let date_ts = b.add_i64_field("date_ts", num.clone());
+        let day = b.add_i64_field("day", num.clone());
+        let year = b.add_u64_field("year", num.clone());
+        let class_rank = b.add_u64_field("class_rank", num.clone());
+        let precedence_rank = b.add_u64_field("precedence_rank", num.clone());
+        let classification = b.add_text_field("classification", STRING);
+        let banner = b.add_text_field("banner", STRING);
+        let origin = b.add_text_field("origin", STRING);
+        let from = b.add_text_field("from", text.clone());
+        let to = b.add_text_field("to", text.clone());
+        let info = b.add_text_field("info", text.clone());
+        let tag = b.add_text_field("tag", text.clone());
+        let caveat = b.add_text_field("caveat", text.clone());
+        let caption = b.add_text_field("caption", text.clone());
+        let subject = b.add_text_field("subject", text.clone());
+        let signer = b.add_text_field("signer", text.clone());
+        let classified_by = b.add_text_field("classified_by", text.clone());
+        let declassify_day = b.add_i64_field("declassify_day", num);
+        let declassify_code = b.add_text_field("declassify_code", STRING);
+        let cites = b.add_text_field("cites", STRING);
+        let has = b.add_text_field("has", STRING);
+        let marking = b.add_text_field("marking", STRING);
+        let text = LEVEL_FIELDS.map(|(_, name)| b.add_text_field(name, text.clone()));
+        let facets = b.add_facet_field("facets", FacetOptions::default());
+        let cable = b.add_text_field("cable", STORED);
+        let original = b.add_text_field("original", STORED);
+        Fields {
+            schema: b.build(),
+            id,
+            hash,
+            date_ts,
+            day,
+            year,
+            class_rank,
+            precedence_rank,
+            classification,
+            banner,
+            origin,
+            from,
+            to,
+            info,
+            tag,
+            caveat,
+            caption,
+            subject,
+            signer,
+            classified_by,
+            declassify_day,
+            declassify_code,
+            cites,
+            has,
+            marking,
+            text,
+            facets,
+            cable,
+            original,
+        }
+    }
+
+    /// The fields free text searches: the subject and every level of body text.
+    pub fn free_text(&self) -> Vec<Field> {
+        let mut v = vec![self.subject];
+        v.extend(self.text);
+        v
+    }
+
+    /// The tantivy document of one cable version (`id` already decided, `hash` its version).
+    pub fn document(&self, id: &str, hash: &str, cable: &Cable, json: &str) -> TantivyDocument {
+        let mut d = TantivyDocument::default();
+        d.add_text(self.id, id);
+        d.add_text(self.hash, hash);
+        d.add_text(self.cable, json);
+        d.add_text(self.original, &cable.text);
+        if let Some(date) = cable.date.as_deref() {
+            if let Ok(ts) = date.parse::<jiff::Timestamp>() {
+                d.add_i64(self.date_ts, ts.as_second());
+            }
+            if let Some((y, day)) = day_number(date) {
+                d.add_i64(self.day, day);
+                d.add_u64(self.year, y as u64);
+                d.add_facet(self.facets, Facet::from_path(["year", &y.to_string()]));
+            }
+        }
+        let level = cable_level(cable.classification.as_deref(), cable.banner.as_deref());
+        if let Some(l) = level {
+            d.add_u64(self.class_rank, rank(l));
+        }
+        if let Some(c) = cable.classification.as_deref() {
+            d.add_text(self.classification, c);
+        }
+        // The facet names the rank (SBU for a FOUO banner), or the value as written.
+        if let Some(name) = level.map(|l| l.name()).or(cable.classification.as_deref()) {
+            d.add_facet(self.facets, Facet::from_path(["classification", name]));
+        }
+        if let Some(b) = cable.banner.as_deref() {
+            d.add_text(self.banner, b);
+        }
+        if let Some(p) = cable.precedence.as_deref() {
+            if let Some(p) = Precedence::parse(p) {
+                d.add_u64(self.precedence_rank, rank(p));
+            }
+            d.add_facet(self.facets, Facet::from_path(["precedence", p]));
+        }
+        if let Some(o) = cable.origin.as_deref() {
+            d.add_text(self.origin, o);
+            d.add_text(self.from, o);
+            d.add_facet(self.facets, Facet::from_path(["origin", o]));
+        }
+        if let Some(f) = cable.from.as_deref() {
+            d.add_text(self.from, f);
+        }
+        for (field, list) in [(self.to, &cable.to), (self.info, &cable.info)] {
+            for a in list {
+                d.add_text(field, &a.name);
+                for s in [&a.station, &a.ri].into_iter().flatten() {
+                    d.add_text(field, s);
+                }
+            }
+        }
+        for t in &cable.tags {
+            d.add_text(self.tag, &t.code);
+            d.add_facet(self.facets, Facet::from_path(["tag", &t.code]));
+        }
+        for c in &cable.caveats {
+            d.add_text(self.caveat, c);
+            d.add_facet(self.facets, Facet::from_path(["caveat", c]));
+        }
+        for c in &cable.captions {
+            d.add_text(self.caption, c);
+        }
+        if let Some(s) = cable.subject.as_deref() {
+            d.add_text(self.subject, s);
+        }
+        for s in &cable.signature {
+            d.add_text(self.signer, s);
+        }
+        if let Some(c) = &cable.classified_by {
+            d.add_text(self.classified_by, &c.text);
+        }
+        if let Some(eo) = &cable.eo {
+            if let Some((_, day)) = eo.declassify_on.as_deref().and_then(day_number) {
+                d.add_i64(self.declassify_day, day);
+            }
+            if let Some(code) = eo.code.as_deref() {
+                d.add_text(self.declassify_code, code.to_uppercase());
+            }
+        }
+        for r in &cable.references {
+            if let Some(rid) = r.id.as_deref() {
+                d.add_text(self.cites, rid);
+            }
+        }
+        for flag in flags(cable) {
+            d.add_text(self.has, flag);
+        }
+        for term in marking_terms(cable.paragraphs.iter().filter_map(|p| p.marking.as_deref())) {
+            d.add_text(self.marking, term);
+        }
+        for diag in &cable.diagnostics {
+            d.add_facet(self.facets, Facet::from_path(["diagnostic", &diag.code]));
+        }
+        let texts = level_texts(
+            level,
+            cable
+                .paragraphs
+                .iter()
+                .map(|p| (p.marking.as_deref(), p.heading.as_deref(), p.text.as_str())),
+        );
+        let any_paragraph = texts.iter().any(|t| !t.is_empty());
+        for (field, text) in self.text.iter().zip(&texts) {
+            if !text.is_empty() {
+                d.add_text(*field, text);
+            }
+        }
+        if !any_paragraph {
+            // No paragraphs found (a damaged cable): its whole normalised text stays searchable,
+            // at the cable's level.
+            let body = cable_format::normalize::normalize(&cable.text).text;
+            d.add_text(self.text[level_slot(level)], body);
+        }
+        d
+    }
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields::new()
+    }
+}
+
+/// A ranked value's position, lowest 0: what the `*_rank` fields hold.
+pub fn rank<T: Ranked>(v: T) -> u64 {
+    T::ALL.iter().position(|x| *x == v).unwrap_or(0) as u64
+}
+
+/// The highest level either names, so that a banner `UNCLASSIFIED//FOR OFFICIAL USE ONLY` (the
+/// classification line says UNCLASSIFIED) ranks as SBU.
+pub fn cable_level(classification: Option<&str>, banner: Option<&str>) -> Option<Level> {
+    let from_banner = banner
+        .into_iter()
+        .flat_map(|b| b.split('/'))
+        .filter_map(Level::parse);
+    classification
+        .and_then(Level::parse)
+        .into_iter()
+        .chain(from_banner)
+        .max()
+}
+
+/// Which of the five text fields a level's text goes to; unknown goes to the most restricted.
+pub fn level_slot(level: Option<Level>) -> usize {
+    level
+        .and_then(|l| LEVEL_FIELDS.iter().position(|(x, _)| *x == l))
+        .unwrap_or(LEVEL_FIELDS.len() - 1)
+}
+
+/// The body text of each level, paragraphs separated by blank lines: `(marking, heading, text)`
+/// for each paragraph, in order. Used to build the index and to make snippets.
+pub fn level_texts<'a>(
+    cable_level: Option<Level>,
+    paragraphs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, &'a str)>,
+) -> [String; 5] {
+    let mut out: [String; 5] = Default::default();
+    for (marking, heading, text) in paragraphs {
+        let level = match marking {
+            Some(m) => Marking::parse(m).map(|m| m.level),
+            None => cable_level,
+        };
+        let slot = &mut out[level_slot(level)];
+        for part in [heading, Some(text)].into_iter().flatten() {
+            if !slot.is_empty() {
+                slot.push_str("\n\n");
+            }
+            slot.push_str(part);
+        }
+    }
+    out
+}
+
+/// `(year, YYYYMMDD)` of a date written `YYYY-MM-DD…`.
+pub fn day_number(date: &str) -> Option<(i32, i64)> {
+    let b = date.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i32 = date.get(0..4)?.parse().ok()?;
+    let m: i64 = date.get(5..7)?.parse().ok()?;
+    let d: i64 = date.get(8..10)?.parse().ok()?;
+    Some((y, y as i64 * 10_000 + m * 100 + d))
+}
+
+/// The `has:` flags a cable has, by their query names.
+pub fn flags(cable: &Cable) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if !cable.references.is_empty() {
+        v.push("refs");
+    }
+    if nonempty(&cable.summary) {
+        v.push("summary");
+    }
+    if nonempty(&cable.comment) {
+        v.push("comment");
+    }
+    if !cable.signature.is_empty() {
+        v.push("signature");
+    }
+    if nonempty(&cable.subject) {
+        v.push("subject");
+    }
+    if !cable.tags.is_empty() {
+        v.push("tags");
+    }
+    if cable.paragraphs.iter().any(|p| p.marking.is_some()) {
+        v.push("markings");
+    }
+    if !cable.caveats.is_empty() {
+        v.push("caveats");
+    }
+    if !cable.diagnostics.is_empty() {
+        v.push("diagnostics");
+    }
+    v
+}
+
+/// The `marking` terms of a cable's paragraph markings: for each marking, its level with every
+/// subset of its caveats (sorted), `S`, `S//NF`, `S//NF//REL`, … so that `marking:S//NF` is one
+/// term lookup per level. Caveats beyond the fourth are only indexed singly and all together.
+pub fn marking_terms<'a>(markings: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for m in markings {
+        let Some(m) = Marking::parse(m) else { continue };
+        let mut caveats = m.caveats.clone();
+        caveats.sort();
+        caveats.dedup();
+        let subsets: Vec<Vec<&String>> = if caveats.len() <= 4 {
+            (0u32..(1 << caveats.len()))
+                .map(|mask| {
+                    caveats
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| mask & (1 << i) != 0)
+                        .map(|(_, c)| c)
+                        .collect()
+                })
+                .collect()
+        } else {
+            let mut s: Vec<Vec<&String>> = vec![vec![], caveats.iter().collect()];
+            s.extend(caveats.iter().map(|c| vec![c]));
+            s
+        };
+        for subset in subsets {
+            out.insert(marking_term(m.level, subset.iter().map(|s| s.as_str())));
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// One `marking` term: the level's short form and the caveats, which must come sorted.
+pub fn marking_term<'a>(level: Level, sorted_caveats: impl Iterator<Item = &'a str>) -> String {
+    let mut t = level.short().to_string();
+    for c in sorted_caveats {
+        t.push_str("//");
+        t.push_str(c);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marking_terms_cover_caveat_subsets() {
+        let t = marking_terms(["S//NF", "C"].into_iter());
+        assert_eq!(t, vec!["C", "S", "S//NF"]);
+    }
+
+    #[test]
+    fn unmarked_paragraphs_take_the_cable_level() {
+        let t = level_texts(
+            Some(Level::Secret),
+            [
+                (None, None, "a"),
+                (Some("U"), None, "b"),
+                (Some("zz"), None, "c"),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(t[3], "a");
+        assert_eq!(t[0], "b");
+        assert_eq!(t[4], "c");
+    }
+
+    #[test]
+    fn day_numbers() {
+        assert_eq!(day_number("2009-08-04T14:57:00Z"), Some((2009, 20090804)));
+        assert_eq!(day_number("2009"), None);
+    }
+}

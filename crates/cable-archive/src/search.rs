@@ -1,0 +1,448 @@
+//! Search: a [`cable_query::Query`] becomes a tantivy query; results come back with exact facet
+//! counts over the whole result set (a facet collector, not a sample) and snippets.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use cable_query::{DateRange, Declassify, Filter, Level, Query, Ranked, Text};
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ExistsQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query as TQuery,
+    RangeQuery, RegexQuery, TermQuery, TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use crate::error::{Result, UserError};
+use crate::schema::{self, level_texts, marking_term, rank};
+use crate::Archive;
+
+/// The facets every search counts, by their JSON names.
+pub const FACETS: [&str; 6] = [
+    "classification",
+    "caveat",
+    "tag",
+    "origin",
+    "year",
+    "precedence",
+];
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first (for the empty query: index order).
+    #[default]
+    Relevance,
+    /// Oldest first.
+    DateAsc,
+    /// Newest first.
+    DateDesc,
+}
+
+/// Which page of results to return, in which order.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchOptions {
+    pub limit: usize,
+    pub offset: usize,
+    pub sort: Sort,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 20,
+            offset: 0,
+            sort: Sort::Relevance,
+        }
+    }
+}
+
+/// One search hit: the fields a result list shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub date: Option<String>,
+    pub classification: Option<String>,
+    pub banner: Option<String>,
+    pub origin: Option<String>,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub tags: Vec<String>,
+    /// A fragment of the text around the matched words, plain text.
+    pub snippet: String,
+}
+
+/// A page of hits, the total and exact facet counts over every matching cable.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// What `cables stats` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub cables: u64,
+    pub versions: u64,
+    pub by_classification: BTreeMap<String, u64>,
+    pub by_year: BTreeMap<String, u64>,
+    /// Cables with at least one diagnostic of this code.
+    pub diagnostics: BTreeMap<String, u64>,
+}
+
+fn words(text: &str) -> Vec<String> {
+    let mut analyzer = schema::analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn should(queries: Vec<Box<dyn TQuery>>) -> Box<dyn TQuery> {
+    if queries.len() == 1 {
+        return queries
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Box::new(AllQuery));
+    }
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+fn raw_term(field: Field, value: &str) -> Box<dyn TQuery> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn u64_range(field: Field, min: u64, max: u64) -> Box<dyn TQuery> {
+    Box::new(RangeQuery::new(
+        Bound::Included(Term::from_field_u64(field, min)),
+        Bound::Included(Term::from_field_u64(field, max)),
+    ))
+}
+
+fn day(d: jiff::civil::Date) -> i64 {
+    d.year() as i64 * 10_000 + d.month() as i64 * 100 + d.day() as i64
+}
+
+fn day_range(field: Field, name: &str, r: &DateRange) -> Box<dyn TQuery> {
+    let bound = |d: Option<jiff::civil::Date>| match d {
+        Some(d) => Bound::Included(Term::from_field_i64(field, day(d))),
+        None => Bound::Unbounded,
+    };
+    if r.start.is_none() && r.end.is_none() {
+        return Box::new(ExistsQuery::new(name.to_string(), false));
+    }
+    Box::new(RangeQuery::new(bound(r.start), bound(r.end)))
+}
+
+impl Archive {
+    /// A tantivy query on `field` for a word, prefix or phrase, tokenised like the index.
+    fn text_query(&self, field: Field, text: &Text) -> Result<Box<dyn TQuery>> {
+        let toks = words(text.as_str());
+        let terms: Vec<Term> = toks
+            .iter()
+            .map(|t| Term::from_field_text(field, t))
+            .collect();
+        if terms.is_empty() {
+            return Err(UserError::NotSearchable {
+                field: format!("'{}' (no letters or digits)", text.as_str()),
+            }
+            .into());
+        }
+        let prefix = matches!(text, Text::Word { prefix: true, .. });
+        Ok(match (prefix, terms.len()) {
+            (false, 1) => Box::new(TermQuery::new(
+                terms[0].clone(),
+                IndexRecordOption::WithFreqs,
+            )),
+            (false, _) => Box::new(PhraseQuery::new(terms)),
+            (true, 1) => Box::new(RegexQuery::from_pattern(
+                &format!("{}.*", regex_escape(&toks[0])),
+                field,
+            )?),
+            (true, _) => Box::new(PhrasePrefixQuery::new(terms)),
+        })
+    }
+
+    fn text_in(&self, fields: &[Field], text: &Text) -> Result<Box<dyn TQuery>> {
+        let qs = fields
+            .iter()
+            .map(|f| self.text_query(*f, text))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(should(qs))
+    }
+
+    /// Translate a query; every AST variant has a translation.
+    pub(crate) fn translate(&self, q: &Query) -> Result<Box<dyn TQuery>> {
+        let f = &self.fields;
+        Ok(match q {
+            Query::All => Box::new(AllQuery),
+            Query::Text { text, .. } => self.text_in(&f.free_text(), text)?,
+            Query::And(v) => {
+                // Negated children exclude; a conjunction of negations alone starts from all.
+                let mut clauses = Vec::with_capacity(v.len() + 1);
+                for c in v {
+                    clauses.push(match c {
+                        Query::Not(inner) => (Occur::MustNot, self.translate(inner)?),
+                        c => (Occur::Must, self.translate(c)?),
+                    });
+                }
+                if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Query::Or(v) => should(v.iter().map(|c| self.translate(c)).collect::<Result<_>>()?),
+            Query::Not(c) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn TQuery>),
+                (Occur::MustNot, self.translate(c)?),
+            ])),
+            Query::Field { filter, .. } => match filter {
+                Filter::Id(id) => raw_term(f.id, id),
+                Filter::Tag(t) => self.text_in(&[f.tag], t)?,
+                Filter::From(t) => self.text_in(&[f.from], t)?,
+                Filter::To(t) => self.text_in(&[f.to], t)?,
+                Filter::Info(t) => self.text_in(&[f.info], t)?,
+                Filter::Caveat(t) => self.text_in(&[f.caveat], t)?,
+                Filter::Caption(t) => self.text_in(&[f.caption], t)?,
+                Filter::Subject(t) => self.text_in(&[f.subject], t)?,
+                Filter::Signer(t) => self.text_in(&[f.signer], t)?,
+                Filter::ClassifiedBy(t) => self.text_in(&[f.classified_by], t)?,
+                Filter::Classification(b) => u64_range(f.class_rank, rank(b.min), rank(b.max)),
+                Filter::Precedence(b) => u64_range(f.precedence_rank, rank(b.min), rank(b.max)),
+                Filter::Date(r) => day_range(f.day, "day", r),
+                Filter::Declassify(Declassify::Date(r)) => {
+                    day_range(f.declassify_day, "declassify_day", r)
+                }
+                Filter::Declassify(Declassify::Code(c)) => raw_term(f.declassify_code, c),
+                Filter::Cites(id) => raw_term(f.cites, id),
+                Filter::CitedBy(id) => {
+                    let rec = self
+                        .get(id)?
+                        .ok_or_else(|| UserError::UnknownId { id: id.clone() })?;
+                    let cited: Vec<Term> = rec.cable["references"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|r| r["id"].as_str())
+                        .map(|rid| Term::from_field_text(f.id, rid))
+                        .collect();
+                    Box::new(TermSetQuery::new(cited))
+                }
+                Filter::Marking(m) => {
+                    let mut caveats = m.caveats.clone();
+                    caveats.sort();
+                    caveats.dedup();
+                    let terms = Level::ALL
+                        .iter()
+                        .filter(|l| m.levels.contains(**l))
+                        .map(|l| {
+                            Term::from_field_text(
+                                f.marking,
+                                &marking_term(*l, caveats.iter().map(String::as_str)),
+                            )
+                        });
+                    Box::new(TermSetQuery::new(terms))
+                }
+                Filter::Has(flag) => raw_term(f.has, flag.name()),
+            },
+        })
+    }
+
+    /// Run a query: a page of hits, the total and exact facet counts.
+    pub fn search(&self, query: &Query, opts: &SearchOptions) -> Result<SearchResults> {
+        let tq = self.translate(query)?;
+        let searcher = self.reader.searcher();
+        let mut facets = FacetCollector::for_field("facets");
+        for name in FACETS {
+            facets.add_facet(format!("/{name}").as_str());
+        }
+        let top = TopDocs::with_limit(opts.limit.max(1)).and_offset(opts.offset);
+        let (total, counts, addrs): (usize, _, Vec<DocAddress>) = match opts.sort {
+            Sort::Relevance => {
+                let (n, c, d) = searcher.search(&tq, &(Count, facets, top.order_by_score()))?;
+                (n, c, d.into_iter().map(|(_, a)| a).collect())
+            }
+            Sort::DateAsc | Sort::DateDesc => {
+                let order = if opts.sort == Sort::DateAsc {
+                    Order::Asc
+                } else {
+                    Order::Desc
+                };
+                let (n, c, d) = searcher.search(
+                    &tq,
+                    &(
+                        Count,
+                        facets,
+                        top.order_by_fast_field::<i64>("date_ts", order),
+                    ),
+                )?;
+                (n, c, d.into_iter().map(|(_, a)| a).collect())
+            }
+        };
+        let mut facet_map = BTreeMap::new();
+        for name in FACETS {
+            let values: BTreeMap<String, u64> = counts
+                .get(format!("/{name}").as_str())
+                .map(|(facet, n)| (facet_leaf(facet), n))
+                .collect();
+            facet_map.insert(name.to_string(), values);
+        }
+        let addrs = if opts.limit == 0 { Vec::new() } else { addrs };
+        let hits = self.hits(&searcher, &*tq, &addrs)?;
+        Ok(SearchResults {
+            total: total as u64,
+            hits,
+            facets: facet_map,
+        })
+    }
+
+    fn hits(&self, searcher: &Searcher, tq: &dyn TQuery, addrs: &[DocAddress]) -> Result<Vec<Hit>> {
+        if addrs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let f = &self.fields;
+        let mut generators = Vec::new();
+        for field in f.text {
+            let mut g = SnippetGenerator::create(searcher, tq, field)?;
+            g.set_max_num_chars(200);
+            generators.push(g);
+        }
+        let mut hits = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            use tantivy::schema::Value as _;
+            let json: serde_json::Value = serde_json::from_str(
+                doc.get_first(f.cable)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("{}"),
+            )?;
+            let s = |k: &str| json[k].as_str().map(str::to_string);
+            let paragraphs = json["paragraphs"].as_array().cloned().unwrap_or_default();
+            let texts = level_texts(
+                schema::cable_level(json["classification"].as_str(), json["banner"].as_str()),
+                paragraphs.iter().map(|p| {
+                    (
+                        p["marking"].as_str(),
+                        p["heading"].as_str(),
+                        p["text"].as_str().unwrap_or_default(),
+                    )
+                }),
+            );
+            let snippet = generators
+                .iter()
+                .zip(&texts)
+                .map(|(g, t)| g.snippet(t))
+                .find(|sn| !sn.highlighted().is_empty())
+                .map(|sn| collapse(sn.fragment()))
+                .unwrap_or_else(|| {
+                    let first = texts
+                        .iter()
+                        .find(|t| !t.is_empty())
+                        .cloned()
+                        .unwrap_or_default();
+                    collapse(&first.chars().take(200).collect::<String>())
+                });
+            hits.push(Hit {
+                id: doc
+                    .get_first(f.id)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                date: s("date"),
+                classification: s("classification"),
+                banner: s("banner"),
+                origin: s("origin"),
+                from: s("from"),
+                subject: s("subject"),
+                tags: json["tags"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t["code"].as_str().map(str::to_string))
+                    .collect(),
+                snippet,
+            });
+        }
+        Ok(hits)
+    }
+
+    /// Ids of the cables whose REF list cites `id`, oldest first.
+    pub fn cited_by(&self, id: &str) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.cites, id),
+            IndexRecordOption::Basic,
+        );
+        let n = searcher.search(&q, &Count)?;
+        let top = searcher.search(
+            &q,
+            &TopDocs::with_limit(n.max(1)).order_by_fast_field::<i64>("date_ts", Order::Asc),
+        )?;
+        let mut out = Vec::new();
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            use tantivy::schema::Value as _;
+            if let Some(v) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                out.push(v.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts over the whole archive.
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.reader.searcher();
+        let mut facets = FacetCollector::for_field("facets");
+        for name in ["classification", "year", "diagnostic"] {
+            facets.add_facet(format!("/{name}").as_str());
+        }
+        let counts = searcher.search(&AllQuery, &facets)?;
+        let map = |name: &str| -> BTreeMap<String, u64> {
+            counts
+                .get(format!("/{name}").as_str())
+                .map(|(facet, n)| (facet_leaf(facet), n))
+                .collect()
+        };
+        let (cables, versions) = self.catalog.counts()?;
+        Ok(Stats {
+            cables,
+            versions,
+            by_classification: map("classification"),
+            by_year: map("year"),
+            diagnostics: map("diagnostic"),
+        })
+    }
+}
+
+fn facet_leaf(facet: &tantivy::schema::Facet) -> String {
+    facet
+        .to_path()
+        .last()
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

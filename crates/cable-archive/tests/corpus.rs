@@ -1,0 +1,300 @@
+//! The archive on the real corpus: the text files, the Cablegate pages and the `cables.csv`
+//! rows of `../shared` ingested into one archive (once per test binary).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use cable_archive::{Archive, IngestSummary, SearchOptions};
+
+struct Shared {
+    _dir: tempfile::TempDir,
+    archive: Archive,
+    first: IngestSummary,
+    second: IngestSummary,
+    shared: PathBuf,
+}
+
+fn inputs(shared: &Path) -> Vec<PathBuf> {
+    vec![
+        shared.join("corpus"),
+        shared.join("cablegate-html"),
+        shared.join("cables-csv/cables.csv"),
+    ]
+}
+
+fn shared_archive(test: &str) -> Option<&'static Shared> {
+    static ARCHIVE: OnceLock<Option<Shared>> = OnceLock::new();
+    let shared = cable_testdata::require_shared(test)?;
+    ARCHIVE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let mut archive = Archive::open(dir.path()).expect("open");
+            let first = archive
+                .ingest(&inputs(&shared), &mut |_| {})
+                .expect("ingest");
+            // Re-ingesting through a fresh open also checks the archive reopens.
+            drop(archive);
+            let mut archive = Archive::open(dir.path()).expect("reopen");
+            let second = archive
+                .ingest(&inputs(&shared), &mut |_| {})
+                .expect("re-ingest");
+            Some(Shared {
+                _dir: dir,
+                archive,
+                first,
+                second,
+                shared,
+            })
+        })
+        .as_ref()
+}
+
+fn query(s: &str) -> cable_query::Query {
+    cable_query::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+fn total(a: &Archive, q: &str) -> u64 {
+    let opts = SearchOptions {
+        limit: 0,
+        ..SearchOptions::default()
+    };
+    a.search(&query(q), &opts).expect("search").total
+}
+
+fn ids(a: &Archive, q: &str) -> Vec<String> {
+    let opts = SearchOptions {
+        limit: 10_000,
+        ..SearchOptions::default()
+    };
+    let mut v: Vec<String> = a
+        .search(&query(q), &opts)
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn one_archive_of_1092_cables_without_spurious_versions() {
+    let Some(s) = shared_archive("one_archive_of_1092_cables") else {
+        return;
+    };
+    let stats = s.archive.stats().expect("stats");
+    assert_eq!(stats.cables, 1092, "{:?}", s.first);
+    assert_eq!(stats.versions, 1092, "no spurious versions: {:?}", s.first);
+    assert_eq!(s.first.new, 1092);
+    assert_eq!(s.first.changed, 0);
+    // metadata.csv is read and reported as not a cable.
+    assert!(
+        s.first
+            .problems
+            .iter()
+            .any(|p| p.path.ends_with("metadata.csv") && p.code == "not-a-cable"),
+        "{:?}",
+        s.first.problems
+    );
+    assert_eq!(total(&s.archive, ""), 1092);
+}
+
+#[test]
+fn reingesting_changes_nothing() {
+    let Some(s) = shared_archive("reingesting_changes_nothing") else {
+        return;
+    };
+    assert_eq!(s.second.new, 0, "{:?}", s.second);
+    assert_eq!(s.second.changed, 0, "{:?}", s.second);
+    assert_eq!(s.second.unchanged, s.first.read);
+    assert_eq!(s.second.unreadable, s.first.unreadable);
+}
+
+#[test]
+fn classification_and_caveat_counts_match_the_metadata() {
+    let Some(s) = shared_archive("classification_counts") else {
+        return;
+    };
+    let meta = cable_testdata::corrected_metadata(&s.shared);
+    assert_eq!(meta.len(), 1092);
+    let mut levels: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut noforn = 0;
+    for row in &meta {
+        // Cablegate writes the banner: UNCLASSIFIED//FOR OFFICIAL USE ONLY is the SBU rank.
+        let level = row.classification.split("//").next().unwrap_or_default();
+        let level = match (level, row.classification.contains("FOR OFFICIAL USE ONLY")) {
+            (_, true) => "SBU",
+            ("UNCLASSIFIED", _) => "U",
+            ("CONFIDENTIAL", _) => "C",
+            ("SECRET", _) => "S",
+            (other, _) => panic!("unexpected classification {other}"),
+        };
+        *levels.entry(level).or_default() += 1;
+        noforn += u64::from(row.classification.contains("NOFORN"));
+    }
+    for (level, n) in &levels {
+        assert_eq!(
+            total(&s.archive, &format!("class:{level}")),
+            *n,
+            "class:{level}"
+        );
+    }
+    assert_eq!(total(&s.archive, "caveat:NOFORN"), noforn);
+    assert_eq!(total(&s.archive, "class>=C"), levels["C"] + levels["S"]);
+}
+
+/// Paragraph texts and headings, lower-cased, punctuation as spaces: a naive scan, not our
+/// tokenizer.
+fn naive_ids(a: &Archive, phrase: &str) -> Vec<String> {
+    let needle = phrase.to_lowercase();
+    let mut out = Vec::new();
+    for id in ids(a, "") {
+        let rec = a.get(&id).expect("get").expect("present");
+        let mut text = String::new();
+        for p in rec.cable["paragraphs"].as_array().into_iter().flatten() {
+            for part in [&p["heading"], &p["text"]] {
+                text.push(' ');
+                text.push_str(part.as_str().unwrap_or_default());
+            }
+        }
+        // Words are runs of letters and digits; everything else separates them.
+        let text: String = text
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        let text = format!(
+            " {} ",
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
+        .to_lowercase();
+        let hit = text.contains(&format!(" {needle} "));
+        if hit {
+            out.push(id);
+        }
+    }
+    out
+}
+
+#[test]
+fn phrase_search_agrees_with_a_naive_scan() {
+    let Some(s) = shared_archive("phrase_search") else {
+        return;
+    };
+    let all = ids(&s.archive, "");
+    // One phrase broken by a line wrap in the original text.
+    let mut wrapped = None;
+    'find: for id in &all {
+        let rec = s.archive.get(id).expect("get").expect("present");
+        for p in rec.cable["paragraphs"].as_array().into_iter().flatten() {
+            let t = p["text"].as_str().unwrap_or_default();
+            for line in t.lines().collect::<Vec<_>>().windows(2) {
+                let a = line[0].split_whitespace().last();
+                let b = line[1].split_whitespace().next();
+                if let (Some(a), Some(b)) = (a, b) {
+                    if a.len() > 5
+                        && b.len() > 5
+                        && a.chars().all(char::is_alphabetic)
+                        && b.chars().all(char::is_alphabetic)
+                    {
+                        wrapped = Some(format!("{a} {b}"));
+                        break 'find;
+                    }
+                }
+            }
+        }
+    }
+    let wrapped = wrapped.expect("a phrase across a line wrap");
+    for phrase in [
+        "nuclear program",
+        "human rights",
+        "prime minister",
+        "end summary",
+        wrapped.as_str(),
+    ] {
+        let found = ids(&s.archive, &format!("\"{phrase}\" -subject:\"{phrase}\""));
+        let expected = naive_ids(&s.archive, phrase);
+        // Cables with the phrase only in the subject are left out on both sides.
+        let in_subject = ids(&s.archive, &format!("subject:\"{phrase}\""));
+        let expected: Vec<String> = expected
+            .into_iter()
+            .filter(|id| !in_subject.contains(id))
+            .collect();
+        assert!(
+            !expected.is_empty(),
+            "{phrase}: the naive scan finds nothing"
+        );
+        assert_eq!(found, expected, "{phrase}");
+    }
+}
+
+#[test]
+fn facet_counts_are_exact() {
+    let Some(s) = shared_archive("facet_counts") else {
+        return;
+    };
+    let opts = SearchOptions {
+        limit: 5,
+        ..SearchOptions::default()
+    };
+    for q in ["", "iran", "tag:PREL", "class>=S date:2009"] {
+        let r = s.archive.search(&query(q), &opts).expect("search");
+        for (single, has) in [
+            ("classification", "class:[U TO TS]"),
+            ("year", "date:[* TO *]"),
+            ("origin", ""),
+        ] {
+            let sum: u64 = r.facets[single].values().sum();
+            let with = total(&s.archive, &format!("{q} {has}"));
+            assert_eq!(
+                sum, with,
+                "{q}: the {single} facet sums to the hits with one"
+            );
+        }
+        let classified: u64 = r.facets["classification"].values().sum();
+        assert!(classified <= r.total);
+        for (value, n) in &r.facets["tag"] {
+            let with = if q.is_empty() {
+                format!("tag:\"{value}\"")
+            } else {
+                format!("({q}) tag:\"{value}\"")
+            };
+            // Facet values are whole codes; tag: matches words, so it may find more (person
+            // tags); never fewer.
+            assert!(total(&s.archive, &with) >= *n, "{with}");
+        }
+        assert!(r.hits.len() <= 5);
+    }
+}
+
+#[test]
+fn fields_search() {
+    let Some(s) = shared_archive("fields_search") else {
+        return;
+    };
+    let a = &s.archive;
+    let some = ids(a, "has:refs");
+    assert!(!some.is_empty());
+    let id = &some[0];
+    assert_eq!(ids(a, &format!("id:{id}")), vec![id.clone()]);
+    let rec = a.get(id).expect("get").expect("present");
+    let cited: Vec<String> = rec.cable["references"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect();
+    if let Some(c) = cited.first() {
+        assert!(ids(a, &format!("cites:{c}")).contains(id));
+        assert!(a.cited_by(c).expect("cited by").contains(id));
+    }
+    assert_eq!(
+        total(a, "has:refs") + total(a, "-has:refs"),
+        1092,
+        "a negation is the complement"
+    );
+    assert!(total(a, "marking:S") >= total(a, "marking:S//NF"));
+    assert!(total(a, "date:[2009-01-01 TO 2009-06-30]") <= total(a, "date:2009"));
+    assert!(total(a, "precedence>=PRIORITY") > 0);
+    assert!(total(a, "nucl*") >= total(a, "nuclear"));
+}
