@@ -475,7 +475,7 @@ fn take_person(toks: &[Tok], out: &mut Vec<Tag>) -> usize {
         return 0;
     };
     if first.group {
-        if looks_like_name(&first.text) {
+        if looks_like_name(&first.text) || looks_like_ovip_person(&first.text) {
             out.push(person_from_text(&first.text));
         } else {
             push_group(out, &first.text);
@@ -556,6 +556,26 @@ fn looks_like_name(text: &str) -> bool {
         && words.len() <= 5
         && words.iter().all(|w| is_plain(w) || is_initial(w))
         && words.iter().any(|w| !is_initial(w))
+}
+
+/// `(SURNAME, GIVEN)` right after `OVIP`: a person even when the given name is shaped like a
+/// code (`PAUL`, `MARK`, `ERIC` look like subject codes), as long as the surname is not a code.
+fn looks_like_ovip_person(text: &str) -> bool {
+    let Some((surname, given)) = text.split_once(',') else {
+        return false;
+    };
+    let name_word = |w: &&str| {
+        w.chars().any(char::is_alphabetic)
+            && w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '-' | '.' | '\u{2019}'))
+    };
+    let surname: Vec<&str> = surname.split_whitespace().collect();
+    let given: Vec<&str> = given.split_whitespace().collect();
+    !surname.is_empty()
+        && surname.len() <= 3
+        && surname.iter().all(|w| is_plain(w))
+        && (1..=3).contains(&given.len())
+        && given.iter().all(name_word)
 }
 
 /// A parenthesized group not after `OVIP`: a name, or tags written in parentheses.
@@ -668,6 +688,11 @@ mod tests {
         assert_eq!(
             codes("OVIP BIDEN JOSEPH PREL ECON"),
             ["OVIP", "BIDEN, JOSEPH", "PREL", "ECON"]
+        );
+        // A given name shaped like a subject code is still a name after OVIP.
+        assert_eq!(
+            codes("OVIP (CARTER, PAUL) PTER"),
+            vec!["OVIP", "CARTER, PAUL", "PTER"]
         );
         assert_eq!(
             codes("OVIP (CLINTON, HILLARY), UAE"),

@@ -21,13 +21,15 @@ import re
 import sys
 
 # Words that would make the parser see structure where there is none (a `Comment:` or
-# `End Summary` inside a generated sentence, a `Classified By` or `REF:` inside a subject), and
-# transmission debris.
+# `End Summary` inside a generated sentence, a `Classified By`, `REF:` or `TGS` opening a wrapped
+# subject line), and transmission debris.
 STOP = {
     "summary", "comment", "comments", "classified", "ref", "refs", "reftel", "reftels",
     "septel", "subject", "subj", "tags", "tag", "sipdis", "noforn", "nodis", "exdis", "limdis",
     "bt", "nnnn", "decl", "para", "paras", "end", "begin", "note", "quote", "unquote",
     "secret", "confidential", "unclassified", "unclas", "derived", "e.o.",
+    # misspellings of TAGS and SUBJECT that the parser takes as the keyword at a line start
+    "tgs", "tas", "tabs", "ags", "tage", "tages", "ubject",
 }
 WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z]+(?:['\u2019-][A-Za-z]+)*")
 TOP_WORDS = 5000
@@ -186,6 +188,12 @@ def main():
     show("precedence", C(c["precedence"] for c in cables))
     show("channel", C((c["transmission"]["id"] or "")[5:8] for c in cables if c["transmission"]["id"]))
     show("fl3 section given", C(c["transmission"]["section"] is not None for c in cables if c["transmission"]["id"]))
+    vz = [c for c in cables if c["transmission"]["id"]]
+    show("XYZ channel sequence 0000", C(c["transmission"]["id"].endswith("0000") for c in vz
+                                        if c["transmission"]["id"][5:8] == "XYZ"))
+    show("TO addressees with a sequence number", C(a["mcn"] is not None for c in cables for a in c["to"]))
+    show("INFO addressees with a sequence number", C(a["mcn"] is not None for c in cables for a in c["info"]))
+    show("INFO addressees with a precedence word", C(a["precedence"] is not None for c in cables for a in c["info"]))
     show("to count", C(len(c["to"]) for c in cables))
     show("info count (cables with a DTG)", C(len(c["info"]) for c in cables if c["precedence"]))
     show("fl3 section on single-section VZCZC cables", C(c["transmission"]["section"] is not None for c in cables

@@ -193,11 +193,9 @@ pub fn compose(plan: &Plan, index: usize) -> SynthCable {
         }
         push_lines(&mut text, p, t);
     }
-    for line in &signature {
-        push_lines(&mut text, "\n", t);
-        if line == &signature[0] {
-            push_lines(&mut text, "\n", t);
-        }
+    for (k, line) in signature.iter().enumerate() {
+        // A blank line before the signature, then one surname a line.
+        push_lines(&mut text, if k == 0 { "\n\n" } else { "\n" }, t);
         text.push_str(line);
     }
     text.push('\n');
@@ -260,12 +258,13 @@ fn transmission_heading(
             out.push_str(&format!("VZCZCXRO{}\n", four(rng)));
             out.push_str(&format!("{prosign}{prosign} {}\n", origin.relay.join(" ")));
         } else {
-            let seq = if chance(rng, 0.4) {
+            let seq = if chance(rng, stats::XYZ_ZERO_SHARE) {
                 "0000".to_string()
             } else {
                 four(rng)
             };
             out.push_str(&format!("VZCZCXYZ{seq}\n{prosign}{prosign} RUEHWEB\n"));
+            // The site's rendering left a blank line after the routing line of most of these.
             if chance(rng, 0.9) {
                 out.push('\n');
             }
@@ -317,14 +316,18 @@ fn transmission_heading(
             with_ri.then_some(*ri),
             name,
             word,
-            chance(rng, 0.87),
+            chance(rng, stats::TO_MCN_SHARE),
             rng,
         );
         cable.to.push(name.to_string());
     }
     for (k, (ri, name)) in info.iter().enumerate() {
         out.push_str(if k == 0 { "INFO " } else { "" });
-        let word = if chance(rng, 0.3) { word } else { None };
+        let word = if chance(rng, stats::INFO_PRECEDENCE_SHARE) {
+            word
+        } else {
+            None
+        };
         let mcn = chance(rng, stats::INFO_MCN_SHARE);
         push_addressee(out, with_ri.then_some(*ri), name, word, mcn, rng);
         cable.info.push(name.to_string());

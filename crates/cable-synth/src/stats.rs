@@ -229,9 +229,11 @@ pub const TRAILING_SPACE_SHARE: f64 = 484.0 / 1077.0;
 /// ROUTINE 251.
 pub const PRECEDENCES: &[(char, u32)] = &[('O', 409), ('P', 357), ('R', 251)];
 
-/// FL1 channel: `channel`, n=950: XRO 681 (relay routing follows), XYZ 267 (routed `RUEHWEB`).
+/// FL1 channel: `channel`, n=950: XRO 681 (relay routing follows), XYZ 267 (routed `RUEHWEB`),
+/// 105 of which have the placeholder sequence `0000` (`XYZ channel sequence 0000`).
 pub const CHANNEL_XRO: u32 = 681;
 pub const CHANNEL_XYZ: u32 = 267;
+pub const XYZ_ZERO_SHARE: f64 = 105.0 / 267.0;
 
 /// FL3 gives a section (`#1187/01`) on 813 of 950 VZCZC cables: always on multi-section ones, on
 /// 197 of 333 others (`fl3 section on single-section VZCZC cables`).
@@ -270,8 +272,11 @@ pub const INFO_COUNTS: &[(usize, u32)] = &[
     (20, 15),
 ];
 
-/// Share of INFO addressees with a message sequence number: 2,406 of 5,937.
-pub const INFO_MCN_SHARE: f64 = 2406.0 / 5937.0;
+/// Addressee details: `TO addressees with a sequence number` (1,115 of 1,352), `INFO addressees
+/// with a sequence number` and `... with a precedence word`.
+pub const TO_MCN_SHARE: f64 = 1115.0 / 1352.0;
+pub const INFO_MCN_SHARE: f64 = 2416.0 / 6316.0;
+pub const INFO_PRECEDENCE_SHARE: f64 = 2973.0 / 6316.0;
 
 /// Total TAGS per cable: `tag count`, n=1,077 (16 and over folded into 15).
 pub const TAG_COUNTS: &[(usize, u32)] = &[

@@ -216,6 +216,8 @@ fn generated_cables_parse_to_their_truth() {
     }
     let extra_rate = report("other fields", &extra, n);
     let core_rate = report("core fields", &core, n);
-    assert!(core_rate >= 0.999, "core fields agree on {core_rate}");
-    assert!(extra_rate >= 0.99, "other fields agree on {extra_rate}");
+    // Every generated cable parses back to its truth (the last failure, a person tag whose given
+    // name looks like a TAGS code, was fixed in the parser): any mismatch is a regression.
+    assert!(core_rate >= 1.0, "core fields agree on {core_rate}");
+    assert!(extra_rate >= 1.0, "other fields agree on {extra_rate}");
 }

@@ -1,9 +1,9 @@
 //! `cables gen`: deterministic synthetic cables (`cable-synth`) written to a folder, one
 //! `<ID>.txt` per cable, or to one `cables.csv` in the layout of the Cablegate dump.
 //!
-//! Cables are generated in parallel, a chunk at a time (each cable depends only on the seed, the
-//! count and its index), and written in index order, so the output is the same bytes whatever
-//! the number of threads. On a terminal a progress line with count, rate and ETA is kept up to
+//! Cables are generated in parallel, a chunk at a time and a chunk ahead of the writer (each
+//! cable depends only on the seed, the count and its index), and written in index order, so the
+//! output is the same bytes whatever the number of threads. On a terminal a progress line with count, rate and ETA is kept up to
 //! date on stderr; in a pipe a plain line is printed every few seconds. The summary goes to
 //! stdout, as text or, with `--json`, as `{"count", "seed", "format", "out", "bytes"}`.
 
@@ -94,16 +94,32 @@ pub fn run(args: &GenArgs, json: bool) -> anyhow::Result<ExitCode> {
         .min(8);
     let mut progress = Progress::new(args.count);
     let mut sink = Sink::open(&args.out, args.format)?;
-    let mut next = 0;
-    while next < args.count {
-        let end = (next + threads * PER_THREAD).min(args.count);
-        let chunk = generate_chunk(&set, next, end, threads);
-        for cable in &chunk {
-            sink.write(cable)?;
+    // Generation runs a chunk ahead of writing: the generator threads make the next chunk while
+    // this thread writes the last one. If writing fails, the channel closes and they stop.
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SynthCable>>(1);
+        let set = &set;
+        let count = args.count;
+        scope.spawn(move || {
+            let mut next = 0;
+            while next < count {
+                let end = (next + threads * PER_THREAD).min(count);
+                if tx.send(generate_chunk(set, next, end, threads)).is_err() {
+                    break;
+                }
+                next = end;
+            }
+        });
+        let mut done = 0;
+        for chunk in rx {
+            for cable in &chunk {
+                sink.write(cable)?;
+            }
+            done += chunk.len();
+            progress.update(done, sink.bytes());
         }
-        next = end;
-        progress.update(next, sink.bytes());
-    }
+        Ok(())
+    })?;
     let bytes = sink.finish()?;
     progress.clear();
 
