@@ -741,7 +741,11 @@ fn scan_piece(
             return true;
         }
     }
-    if let Some(c) = tags_start(t) {
+    // A misspelt TAGS keyword without a colon (`TGS`, `TABS`) inside a wrapped SUBJECT is a word
+    // of the subject, not a TAGS line.
+    let tags = tags_start(t)
+        .filter(|&c| *field != Field::Subject || starts_with_ci(t, "TAGS") || t[..c].contains(':'));
+    if let Some(c) = tags {
         *field = Field::Tags;
         *seen_main = true;
         if c < t.len() {
@@ -897,4 +901,19 @@ fn is_ref_continuation(t: &str) -> bool {
         && b[1].is_ascii_uppercase()
         && matches!(b[2], b')' | b']');
     letter_dot || paren
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_tags_keyword_inside_a_wrapped_subject_stays_in_the_subject() {
+        let text = "C O N F I D E N T I A L STATE 000123\n\nE.O. 12958: DECL: 01/01/2019\n\
+                    TAGS: PREL\nSUBJECT: TALKS ON\nTGS AND OTHER MATTERS\n\n1. (C) Text.\n";
+        let c = parse_text(text.to_string());
+        assert_eq!(c.subject.as_deref(), Some("TALKS ON TGS AND OTHER MATTERS"));
+        let codes: Vec<&str> = c.tags.iter().map(|t| t.code.as_str()).collect();
+        assert_eq!(codes, ["PREL"]);
+    }
 }
