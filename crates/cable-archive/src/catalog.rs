@@ -7,7 +7,7 @@ use std::path::Path;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Result, UserError};
 
 /// id → [`LedgerEntry`] (JSON).
 const LEDGER: TableDefinition<&str, &[u8]> = TableDefinition::new("ledger");
@@ -43,11 +43,56 @@ pub struct VersionMeta {
     pub seq: u64,
 }
 
-/// A version's stored record: the Cable JSON and the original text.
+/// A version's stored record: the Cable JSON, the original text and what its container said,
+/// which together are enough to parse it again (`cables reindex`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredVersion {
     pub cable: String,
     pub original: String,
+    #[serde(default)]
+    pub container: ContainerMeta,
+}
+
+/// What a container (a Cablegate page, a `cables.csv` row) said about a cable besides its text:
+/// the `container_*` fields of a `cable_sources::RawCable`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+}
+
+impl ContainerMeta {
+    /// The container fields of a raw cable.
+    pub fn of(raw: &cable_sources::RawCable) -> ContainerMeta {
+        ContainerMeta {
+            id: raw.container_id.clone(),
+            date: raw.container_date.clone(),
+            classification: raw.container_classification.clone(),
+            origin: raw.container_origin.clone(),
+            references: raw.container_references.clone(),
+        }
+    }
+
+    /// A raw cable again: this metadata, the original text and its source.
+    pub fn raw(self, text: String, source: cable_sources::Source) -> cable_sources::RawCable {
+        cable_sources::RawCable {
+            text,
+            source,
+            container_id: self.id,
+            container_date: self.date,
+            container_classification: self.classification,
+            container_origin: self.origin,
+            container_references: self.references,
+        }
+    }
 }
 
 /// What one tantivy commit changed in the ledger; it travels in the commit's payload so the
@@ -68,7 +113,16 @@ fn key(id: &str, hash: &str) -> String {
 
 impl Catalog {
     pub fn open(path: &Path) -> Result<Catalog> {
-        let db = Database::create(path)?;
+        let db = match Database::create(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                return Err(UserError::Busy {
+                    path: path.display().to_string(),
+                }
+                .into())
+            }
+            Err(e) => return Err(e.into()),
+        };
         let txn = db.begin_write()?;
         {
             txn.open_table(LEDGER)?;
@@ -167,6 +221,20 @@ impl Catalog {
             versions += e.versions.len() as u64;
         }
         Ok((cables, versions))
+    }
+
+    /// Every stored record of a non-current version, as `(id, hash, record)`, for `reindex`.
+    pub fn all_versions(&self) -> Result<Vec<(String, String)>> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(VERSIONS)?;
+        let mut out = Vec::new();
+        for item in t.iter()? {
+            let (k, _) = item?;
+            if let Some((id, hash)) = k.value().split_once('\t') {
+                out.push((id.to_string(), hash.to_string()));
+            }
+        }
+        Ok(out)
     }
 
     /// Whether the ledger has this id (for marking references present or missing).

@@ -32,6 +32,22 @@ pub enum UserError {
     /// No version with this hash (or hash prefix) for the cable.
     #[error("cable {id} has no version {version}")]
     UnknownVersion { id: String, version: String },
+    /// Another process has the archive open for writing.
+    #[error(
+        "the archive catalog {path} is in use by another cables process; wait for it to finish \
+         (only one process at a time may open an archive)"
+    )]
+    Busy { path: String },
+    /// The archive was built by an older schema; `cables reindex` rebuilds it.
+    #[error(
+        "the archive in {path} was built with index schema {found}; this cables reads schema \
+         {expected}: run `cables reindex` to rebuild the index from the stored cables"
+    )]
+    NeedsReindex {
+        path: String,
+        found: String,
+        expected: String,
+    },
 }
 
 /// Our failures: the engines underneath, the file system, a data directory in a state we do not

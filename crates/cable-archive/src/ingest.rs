@@ -13,7 +13,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use crate::catalog::{LedgerEntry, Payload, StoredVersion, VersionMeta};
+use crate::catalog::{ContainerMeta, LedgerEntry, Payload, StoredVersion, VersionMeta};
 use crate::error::{InternalError, Result};
 use crate::Archive;
 
@@ -28,6 +28,8 @@ const WRITER_BUDGET: usize = 200_000_000;
 pub struct IngestSummary {
     /// Cables read (one per cable found, before deciding what they are).
     pub read: u64,
+    /// Bytes of cable text read (as decoded from the containers).
+    pub bytes: u64,
     /// Ids the archive did not have.
     pub new: u64,
     /// Ids the archive had, with text that differs from every version it had: a new version.
@@ -77,17 +79,25 @@ fn is_partial(cable: &Cable) -> bool {
 
 /// The id a cable is filed under: the id its text gives; else the container's id; else the
 /// file name of a one-cable file (`04MADRID2164.txt`), when either is a cable id (repaired as the
-/// parser repairs ids); else `UNKNOWN-` and the start of its hash.
+/// parser repairs ids); else `UNKNOWN-` and the start of its hash. When the year of the text's id
+/// is a guess (no DTG: the date came from the declassification date) and the file name is the
+/// same id with another year, the file name's year wins, as a container's does (see
+/// `cable_sources::apply_container`).
 pub fn archive_id(cable: &Cable, hash: &str) -> String {
     use cable_format::id::repair_raw_id;
-    if let Some(id) = cable.id.as_deref() {
-        return id.to_string();
-    }
     let from_file = cable.source.as_ref().and_then(|s| {
         let one_cable = s.row.is_none() && s.container != "cables-csv";
-        let stem = std::path::Path::new(&s.path).file_stem()?.to_str()?;
+        let name = s.path.rsplit(['/', '!']).next()?;
+        let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
         one_cable.then(|| repair_raw_id(stem)).flatten()
     });
+    if let Some(id) = cable.id.as_deref() {
+        let guessed = cable.date_source.as_deref() == Some(cable_sources::GUESSED_DATE);
+        return match &from_file {
+            Some(f) if guessed && cable_sources::same_but_year(id, f) => f.clone(),
+            _ => id.to_string(),
+        };
+    }
     cable
         .raw_id
         .as_deref()
@@ -101,6 +111,7 @@ enum Item {
         cable: Box<Cable>,
         hash: String,
         json: String,
+        container: ContainerMeta,
     },
     Problem(IngestProblem),
 }
@@ -108,6 +119,7 @@ enum Item {
 fn prepare(item: std::result::Result<RawCable, SourceError>) -> Result<Item> {
     Ok(match item {
         Ok(raw) => {
+            let container = ContainerMeta::of(&raw);
             let cable = parse_raw(raw);
             let hash = version_hash(&cable);
             let json = serde_json::to_string(&cable)?;
@@ -115,6 +127,7 @@ fn prepare(item: std::result::Result<RawCable, SourceError>) -> Result<Item> {
                 cable: Box::new(cable),
                 hash,
                 json,
+                container,
             }
         }
         Err(err) => {
@@ -142,16 +155,25 @@ impl Archive {
         paths: &[PathBuf],
         progress: &mut dyn FnMut(&IngestSummary),
     ) -> Result<IngestSummary> {
+        let items = paths.iter().flat_map(|p| read_path(p));
+        self.ingest_stream(items, progress)
+    }
+
+    /// Ingest a stream of raw cables (from any reader, or generated); `progress` as for
+    /// [`Archive::ingest`]. Memory stays bounded by one chunk whatever the stream's length.
+    pub fn ingest_stream(
+        &mut self,
+        items: impl Iterator<Item = std::result::Result<RawCable, SourceError>>,
+        progress: &mut dyn FnMut(&IngestSummary),
+    ) -> Result<IngestSummary> {
         let mut writer: IndexWriter<TantivyDocument> = self.index.writer(WRITER_BUDGET)?;
         let mut summary = IngestSummary::default();
         let mut chunk = Vec::with_capacity(CHUNK);
-        for path in paths {
-            for item in read_path(path) {
-                chunk.push(item);
-                if chunk.len() == CHUNK {
-                    self.ingest_chunk(std::mem::take(&mut chunk), &mut writer, &mut summary)?;
-                    progress(&summary);
-                }
+        for item in items {
+            chunk.push(item);
+            if chunk.len() == CHUNK {
+                self.ingest_chunk(std::mem::take(&mut chunk), &mut writer, &mut summary)?;
+                progress(&summary);
             }
         }
         if !chunk.is_empty() {
@@ -177,15 +199,21 @@ impl Archive {
         let mut archived: Vec<(String, String, StoredVersion)> = Vec::new();
         let mut touched: std::collections::HashSet<String> = std::collections::HashSet::new();
         for item in items {
-            let (cable, hash, json) = match item {
+            let (cable, hash, json, container) = match item {
                 Item::Problem(p) => {
                     summary.unreadable += 1;
                     summary.problems.push(p);
                     continue;
                 }
-                Item::Cable { cable, hash, json } => (cable, hash, json),
+                Item::Cable {
+                    cable,
+                    hash,
+                    json,
+                    container,
+                } => (cable, hash, json, container),
             };
             summary.read += 1;
+            summary.bytes += cable.text.len() as u64;
             if cable
                 .diagnostics
                 .iter()
@@ -204,6 +232,7 @@ impl Archive {
             let record = StoredVersion {
                 cable: json,
                 original: cable.text.clone(),
+                container,
             };
             let entry = match pending.remove(&id) {
                 Some(e) => Some(e),
@@ -212,7 +241,7 @@ impl Archive {
             let entry = match entry {
                 None => {
                     summary.new += 1;
-                    writer.add_document(self.fields.document(&id, &hash, &cable, &record.cable))?;
+                    writer.add_document(self.fields.document(&id, &hash, &cable, &record))?;
                     added.insert(id.clone(), record);
                     LedgerEntry {
                         versions: vec![meta],
@@ -238,12 +267,7 @@ impl Archive {
                             archived.push((id.clone(), current.hash.clone(), old));
                         }
                         writer.delete_term(Term::from_field_text(self.fields.id, &id));
-                        writer.add_document(self.fields.document(
-                            &id,
-                            &hash,
-                            &cable,
-                            &record.cable,
-                        ))?;
+                        writer.add_document(self.fields.document(&id, &hash, &cable, &record))?;
                         added.insert(id.clone(), record);
                         e.current = e.versions.len();
                     }

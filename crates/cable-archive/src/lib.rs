@@ -13,10 +13,14 @@
 
 mod catalog;
 mod error;
+mod export;
+mod graph;
 mod ingest;
+mod reindex;
 pub mod schema;
 mod search;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tantivy::collector::TopDocs;
@@ -25,9 +29,12 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, Term};
 
-pub use catalog::{LedgerEntry, StoredVersion, VersionMeta};
+pub use catalog::{ContainerMeta, LedgerEntry, StoredVersion, VersionMeta};
 pub use error::{ArchiveError, InternalError, Result, UserError};
+pub use export::{csv_row, jsonl_line, ExportFormat, ExportSummary, Matches, CSV_COLUMNS};
+pub use graph::{Citation, Graph, Neighbour};
 pub use ingest::{version_hash, IngestProblem, IngestSummary};
+pub use reindex::ReindexSummary;
 pub use search::{Hit, SearchOptions, SearchResults, Sort, Stats};
 
 use catalog::{Catalog, Payload};
@@ -56,6 +63,25 @@ pub struct CableRecord {
     pub original: String,
 }
 
+/// Open the tantivy index in `index_dir`, creating an empty one with the current schema when
+/// there is none, and register the analyzer.
+fn open_index(index_dir: &Path, fields: &Fields) -> Result<Index> {
+    let index = if index_dir.join("meta.json").exists() {
+        Index::open_in_dir(index_dir)?
+    } else {
+        let settings = IndexSettings {
+            docstore_compression: Compressor::Zstd(ZstdCompressor::default()),
+            ..IndexSettings::default()
+        };
+        Index::builder()
+            .schema(fields.schema.clone())
+            .settings(settings)
+            .create_in_dir(index_dir)?
+    };
+    index.tokenizers().register(TOKENIZER, schema::analyzer());
+    Ok(index)
+}
+
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
     move |source| {
         ArchiveError::Internal(InternalError::Io {
@@ -69,17 +95,36 @@ impl Archive {
     /// Open the data directory `dir`, creating it (and an empty archive) when missing. Brings the
     /// catalog up to date with the index's last commit (see ARCHITECTURE.md).
     pub fn open(dir: &Path) -> Result<Archive> {
+        Archive::open_checked(dir, true)
+    }
+
+    /// Open without checking the schema version: for `reindex`, which rebuilds the index.
+    fn open_checked(dir: &Path, check_schema: bool) -> Result<Archive> {
         let index_dir = dir.join("index");
-        std::fs::create_dir_all(&index_dir).map_err(io_err(&index_dir))?;
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
         let catalog = Catalog::open(&dir.join("catalog.redb"))?;
+        reindex::recover(dir)?;
+        std::fs::create_dir_all(&index_dir).map_err(io_err(&index_dir))?;
         match catalog.setting("schema_version")? {
-            Some(found) if found != SCHEMA_VERSION => {
-                return Err(InternalError::SchemaVersion {
-                    path: dir.display().to_string(),
-                    found,
-                    expected: SCHEMA_VERSION.to_string(),
-                }
-                .into())
+            Some(found) if found != SCHEMA_VERSION && check_schema => {
+                let older = found.parse::<u64>().ok() < SCHEMA_VERSION.parse::<u64>().ok();
+                let path = dir.display().to_string();
+                let expected = SCHEMA_VERSION.to_string();
+                return Err(if older {
+                    UserError::NeedsReindex {
+                        path,
+                        found,
+                        expected,
+                    }
+                    .into()
+                } else {
+                    InternalError::SchemaVersion {
+                        path,
+                        found,
+                        expected,
+                    }
+                    .into()
+                });
             }
             Some(_) => {}
             None => catalog.set_settings(&[
@@ -88,19 +133,7 @@ impl Archive {
             ])?,
         }
         let fields = Fields::new();
-        let index = if index_dir.join("meta.json").exists() {
-            Index::open_in_dir(&index_dir)?
-        } else {
-            let settings = IndexSettings {
-                docstore_compression: Compressor::Zstd(ZstdCompressor::default()),
-                ..IndexSettings::default()
-            };
-            Index::builder()
-                .schema(fields.schema.clone())
-                .settings(settings)
-                .create_in_dir(&index_dir)?
-        };
-        index.tokenizers().register(TOKENIZER, schema::analyzer());
+        let index = open_index(&index_dir, &fields)?;
         // A crash between the index commit and the catalog commit: the index's last commit
         // carries the chunk's ledger entries; replay them.
         if let Some(payload) = index.load_metas()?.payload {
@@ -121,6 +154,18 @@ impl Archive {
             catalog,
             crash_after_index_commit: false,
         })
+    }
+
+    /// The settings the archive records: `schema_version`, `parser_version` (of the last build
+    /// or reindex), `last_seq`.
+    pub fn settings(&self) -> Result<BTreeMap<String, String>> {
+        let mut out = BTreeMap::new();
+        for name in ["schema_version", "parser_version", "last_seq"] {
+            if let Some(v) = self.catalog.setting(name)? {
+                out.insert(name.to_string(), v);
+            }
+        }
+        Ok(out)
     }
 
     /// For crash tests only: make the next ingest stop with an error right after its first index
@@ -218,6 +263,7 @@ impl Archive {
             StoredVersion {
                 cable: text(self.fields.cable),
                 original: text(self.fields.original),
+                container: serde_json::from_str(&text(self.fields.container)).unwrap_or_default(),
             },
         )))
     }

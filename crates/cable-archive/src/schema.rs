@@ -17,8 +17,8 @@ use tantivy::tokenizer::{
 use tantivy::TantivyDocument;
 
 /// Bumped whenever the schema or what goes into it changes; an archive built with another
-/// version must be rebuilt (`cables reindex`, a later issue).
-pub const SCHEMA_VERSION: &str = "1";
+/// version must be rebuilt (`cables reindex`). 2: the container's metadata is stored.
+pub const SCHEMA_VERSION: &str = "2";
 
 /// The name of the analyzer every text field uses.
 pub const TOKENIZER: &str = "cables";
@@ -75,6 +75,8 @@ pub struct Fields {
     pub cable: Field,
     /// The original text as decoded from its container, stored only.
     pub original: Field,
+    /// What the container said besides the text ([`crate::ContainerMeta`] JSON), stored only.
+    pub container: Field,
 }
 
 impl Fields {
@@ -114,6 +116,7 @@ impl Fields {
         let facets = b.add_facet_field("facets", FacetOptions::default());
         let cable = b.add_text_field("cable", STORED);
         let original = b.add_text_field("original", STORED);
+        let container = b.add_text_field("container", STORED);
         Fields {
             schema: b.build(),
             id,
@@ -144,6 +147,7 @@ impl Fields {
             facets,
             cable,
             original,
+            container,
         }
     }
 
@@ -155,12 +159,25 @@ impl Fields {
     }
 
     /// The tantivy document of one cable version (`id` already decided, `hash` its version).
-    pub fn document(&self, id: &str, hash: &str, cable: &Cable, json: &str) -> TantivyDocument {
+    /// `record` is the version's stored record (its `original` is `cable.text`).
+    pub fn document(
+        &self,
+        id: &str,
+        hash: &str,
+        cable: &Cable,
+        record: &crate::StoredVersion,
+    ) -> TantivyDocument {
         let mut d = TantivyDocument::default();
         d.add_text(self.id, id);
         d.add_text(self.hash, hash);
-        d.add_text(self.cable, json);
-        d.add_text(self.original, &cable.text);
+        d.add_text(self.cable, &record.cable);
+        d.add_text(self.original, &record.original);
+        if record.container != crate::ContainerMeta::default() {
+            d.add_text(
+                self.container,
+                serde_json::to_string(&record.container).unwrap_or_default(),
+            );
+        }
         if let Some(date) = cable.date.as_deref() {
             if let Ok(ts) = date.parse::<jiff::Timestamp>() {
                 d.add_i64(self.date_ts, ts.as_second());

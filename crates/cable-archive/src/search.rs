@@ -91,6 +91,9 @@ pub struct Stats {
     pub by_year: BTreeMap<String, u64>,
     /// Cables with at least one diagnostic of this code.
     pub diagnostics: BTreeMap<String, u64>,
+    /// The index schema and the parser version the archive was built (or last reindexed) with.
+    pub schema_version: String,
+    pub parser_version: String,
 }
 
 fn words(text: &str) -> Vec<String> {
@@ -387,29 +390,6 @@ impl Archive {
         Ok(hits)
     }
 
-    /// Ids of the cables whose REF list cites `id`, oldest first.
-    pub fn cited_by(&self, id: &str) -> Result<Vec<String>> {
-        let searcher = self.reader.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.cites, id),
-            IndexRecordOption::Basic,
-        );
-        let n = searcher.search(&q, &Count)?;
-        let top = searcher.search(
-            &q,
-            &TopDocs::with_limit(n.max(1)).order_by_fast_field::<i64>("date_ts", Order::Asc),
-        )?;
-        let mut out = Vec::new();
-        for (_, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            use tantivy::schema::Value as _;
-            if let Some(v) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
-                out.push(v.to_string());
-            }
-        }
-        Ok(out)
-    }
-
     /// Counts over the whole archive.
     pub fn stats(&self) -> Result<Stats> {
         let searcher = self.reader.searcher();
@@ -431,6 +411,8 @@ impl Archive {
             by_classification: map("classification"),
             by_year: map("year"),
             diagnostics: map("diagnostic"),
+            schema_version: self.catalog.setting("schema_version")?.unwrap_or_default(),
+            parser_version: self.catalog.setting("parser_version")?.unwrap_or_default(),
         })
     }
 }

@@ -19,8 +19,11 @@ use cable_format::decode::decode as decode_text;
 const FIELDS: usize = 8;
 
 /// The records of one `cables.csv` stream, decoded one at a time.
-pub(crate) struct CsvRecords<'a> {
-    reader: csv::Reader<Box<dyn Read + Send + 'a>>,
+///
+/// Generic over its input so that an archive reader can take its stream back
+/// ([`CsvRecords::into_inner`]) once the records of one entry are read.
+pub(crate) struct CsvRecords<R> {
+    reader: csv::Reader<R>,
     record: csv::ByteRecord,
     path: String,
     /// Bytes before the reader's input (a stripped BOM), added back to record offsets.
@@ -50,9 +53,9 @@ enum Step {
     },
 }
 
-impl<'a> CsvRecords<'a> {
+impl<R: Read> CsvRecords<R> {
     /// `input` starts at the first record; `base_offset` is where that is in the file.
-    pub(crate) fn new(input: Box<dyn Read + Send + 'a>, base_offset: u64, path: String) -> Self {
+    pub(crate) fn new(input: R, base_offset: u64, path: String) -> Self {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .escape(Some(b'\\'))
@@ -69,6 +72,12 @@ impl<'a> CsvRecords<'a> {
             held: Held::Nothing,
             done: false,
         }
+    }
+
+    /// The input, for what follows it (the next archive entry). Bytes the csv reader had
+    /// buffered are dropped; call it only once the records are exhausted.
+    pub(crate) fn into_inner(self) -> R {
+        self.reader.into_inner()
     }
 
     fn step(&mut self) -> Step {
@@ -204,7 +213,7 @@ impl<'a> CsvRecords<'a> {
     }
 }
 
-impl Iterator for CsvRecords<'_> {
+impl<R: Read> Iterator for CsvRecords<R> {
     type Item = Result<RawCable, SourceError>;
 
     fn next(&mut self) -> Option<Self::Item> {

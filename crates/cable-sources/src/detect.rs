@@ -72,17 +72,26 @@ pub(crate) fn explain(head: &[u8]) -> String {
 /// A reason when `head` is binary data rather than text.
 fn binary_reason(head: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
-        (b"\x1F\x8B", "gzip data (compressed archives are not read)"),
-        (b"PK\x03\x04", "zip archive (archives are not read)"),
+        (
+            b"\x1F\x8B",
+            "gzip data (an archive inside an archive is not read)",
+        ),
+        (
+            b"PK\x03\x04",
+            "zip archive (an archive inside an archive is not read)",
+        ),
         (b"PK\x05\x06", "empty zip archive"),
-        (b"BZh", "bzip2 data (compressed archives are not read)"),
+        (
+            b"BZh",
+            "bzip2 data (only gzip, tar and zip archives are read)",
+        ),
         (
             b"\xFD7zXZ\x00",
-            "xz data (compressed archives are not read)",
+            "xz data (only gzip, tar and zip archives are read)",
         ),
         (
             b"\x28\xB5\x2F\xFD",
-            "zstd data (compressed archives are not read)",
+            "zstd data (only gzip, tar and zip archives are read)",
         ),
         (b"%PDF-", "a PDF document"),
         (b"\xFF\xFE", "UTF-16 text (save it as UTF-8)"),
@@ -97,7 +106,7 @@ fn binary_reason(head: &[u8]) -> Option<&'static str> {
         }
     }
     if head.get(257..262) == Some(b"ustar") {
-        return Some("tar archive (archives are not read)");
+        return Some("tar archive (an archive inside an archive is not read)");
     }
     if head.contains(&0) {
         return Some("binary data (NUL bytes)");

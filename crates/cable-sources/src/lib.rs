@@ -7,9 +7,10 @@
 //! `cable-format` unchanged, line endings included.
 //!
 //! Entry points:
-//! - [`read_path`]: a file or a folder, streamed lazily, one `Result` per cable.
-//! - [`read_bytes`]: one in-memory file (tests, archive members).
+//! - [`read_path`]: a file, a folder or an archive, streamed lazily, one `Result` per cable.
+//! - [`read_bytes`]: one in-memory file or archive (tests, archive members).
 //! - [`detect`]: which container a file is, from its first bytes ([`DETECT_LEN`]).
+//! - [`detect_archive`]: whether a file is a tar, gzip or zip archive ([`ArchiveKind`]).
 //! - [`decode_text`]: bytes to text (UTF-8, else Windows-1252/Latin-1): `cable_format::decode`, re-exported.
 //!
 //! # Nothing is silent
@@ -30,11 +31,13 @@
 //! followed) and reads only:
 //! - files whose extension is `.txt`, `.html`, `.htm` or `.csv` (any case), or that have no
 //!   extension;
+//! - archives: `.tar`, `.tgz`, `.zip`, and `.gz` when the name without it would be read
+//!   (`dump.tar.gz`, `cables.csv.gz`, `09PARTO13.txt.gz`);
 //! - that are not hidden (name starting with `.`; hidden folders are not entered);
 //! - whose name does not start with `README` (any case): folder documentation, such as the
 //!   corpus's `README.md`, is not a cable.
 //!
-//! Everything else (`.md`, `.json`, `.tsv`, archives, ...) is skipped without a record. A
+//! Everything else (`.md`, `.json`, `.tsv`, `.7z`, ...) is skipped without a record. A
 //! Markdown rendering saved as `.md` must therefore be named explicitly or renamed to `.txt`. A
 //! `.csv` file that is not in the `cables.csv` layout (like the corpus's `metadata.csv`) is read
 //! and reported as [`SourceError::NotACable`].
@@ -50,7 +53,45 @@
 //!
 //! When a page or record has no header (a one-block partial extract, an empty header field), the
 //! text is `body + "\n"`.
+//!
+//! # Archives
+//!
+//! A file is taken for an archive by its magic bytes, never by its name alone: gzip (`1f 8b`),
+//! zip (`PK\x03\x04`, or `PK\x05\x06` when empty), tar (`ustar` at byte 257, or a valid
+//! header checksum for an old tar). A `.tar.gz`/`.tgz` is a tar inside gzip; gzip of anything
+//! else (`cables.csv.gz`, one gzipped text file) is decompressed and its content read like the
+//! file itself, under the `.gz` file's path.
+//!
+//! Inside a tar or zip, the entries a folder walk would read are read, by the same rules
+//! (extension, `README`, hidden names: an entry with a component starting with `.`, or under
+//! `__MACOSX`, is skipped), and with the same detection and readers. Directories are skipped
+//! silently; links, devices and other special entries with a wanted name are reported as
+//! [`SourceError::NotACable`], not followed.
+//!
+//! **Paths.** A cable from an archive entry has the path `<archive>!<entry>`: the archive's path
+//! as for a file, `!`, then the entry's name as stored in the archive (lossy UTF-8, leading `./`
+//! and `/` removed), e.g. `dump.tar.gz!cables/09PARTO13.txt`. A `cables.csv` entry adds `row`
+//! and `offset` as for a file, the offset counted in the entry's uncompressed bytes. Errors
+//! about an entry use the same path; errors about the archive itself (a corrupt header, a cut
+//! download) name the archive, and the last entry read in their message.
+//!
+//! **Memory.** Entries are read one at a time, front to back for tar and gzip. A `cables.csv`
+//! entry is streamed record by record, never read whole; any other entry is read whole up to
+//! [`MAX_CABLE_BYTES`], like a file. A zip is read through its central directory (the zip
+//! crate keeps its metadata, not its data, in memory); only stored and deflate entries are
+//! read, and each is checked against its stated size and CRC-32.
+//!
+//! **Damage.** A truncated gzip, a corrupt tar header or an entry cut short yields
+//! [`SourceError::Io`] after the cables before the damage; a tar cannot be read past it. A
+//! damaged zip entry (CRC, inflate) yields an error and the other entries are read. A zip whose
+//! central directory is damaged or missing (a cut download) yields an error saying so, then
+//! the entries before the damage, read from their local headers. An archive with no entry a
+//! folder walk would read yields one [`SourceError::NotACable`].
+//!
+//! **Nested archives are not read**: a tar, gzip or zip entry inside an archive (whatever its
+//! name) yields [`SourceError::NotACable`] asking for it to be extracted first.
 
+mod archive;
 mod cables_csv;
 mod detect;
 mod html;
@@ -59,10 +100,11 @@ mod read;
 
 use std::path::Path;
 
+pub use archive::{detect_archive, ArchiveKind};
 pub use cable_format::decode::decode as decode_text;
 pub use cable_format::Source;
 pub use detect::{detect, DETECT_LEN};
-pub use provenance::{apply_container, error_record, parse_raw};
+pub use provenance::{apply_container, error_record, parse_raw, same_but_year, GUESSED_DATE};
 pub use read::RawCables;
 
 /// Files larger than this are not read as one cable (only `cables.csv` streams): no real cable
@@ -173,14 +215,16 @@ impl std::fmt::Display for ContainerKind {
     }
 }
 
-/// Stream the cables of a file or folder (see the crate docs for which files a folder walk
-/// reads). Lazy: files are opened one at a time and `cables.csv` is read record by record.
+/// Stream the cables of a file, folder or archive (see the crate docs for which files a folder
+/// walk reads, and for archives). Lazy: files and archive entries are opened one at a time and
+/// `cables.csv` is read record by record.
 pub fn read_path(path: &Path) -> RawCables<'static> {
     RawCables::walk(path)
 }
 
-/// Stream the cables of one in-memory file; `path` is recorded as its provenance. The content
-/// decides the container, as for [`read_path`] on a single file.
+/// Stream the cables of one in-memory file or archive; `path` is recorded as its provenance
+/// (`<path>!<entry>` for archive entries). The content decides the container, as for
+/// [`read_path`] on a single file.
 pub fn read_bytes<'a>(bytes: &'a [u8], path: &str) -> RawCables<'a> {
     RawCables::bytes(bytes, path)
 }

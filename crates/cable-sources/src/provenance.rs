@@ -30,7 +30,10 @@ pub fn parse_raw(mut raw: RawCable) -> Cable {
 ///   `date`, with `date_source` `container`.
 ///
 /// The parsed `id`, `banner` and `classification` are never overwritten: the text is the
-/// evidence, and the container is known to be wrong now and then.
+/// evidence, and the container is known to be wrong now and then. The one exception is what the
+/// parser had to guess: a date taken from the declassification date minus ten years (the
+/// `date_source` [`GUESSED_DATE`]) is replaced by the container's date, and the id's year, which
+/// came from that guess, by the container id's when the two ids differ only in the year.
 pub fn apply_container(cable: &mut Cable, raw: &RawCable) {
     cable.source = Some(raw.source.clone());
 
@@ -62,12 +65,36 @@ pub fn apply_container(cable: &mut Cable, raw: &RawCable) {
         }
     }
 
-    if cable.date.is_none() {
+    // A date the parser could only guess (its declassification date minus ten years) gives
+    // way to the date the container records; so does the year of an id built from that guess.
+    let guessed = cable.date_source.as_deref() == Some(GUESSED_DATE);
+    if cable.date.is_none() || guessed {
         if let Some(date) = raw.container_date.as_deref().and_then(container_date) {
             cable.date = Some(date);
             cable.date_source = Some("container".into());
         }
     }
+    if guessed {
+        if let (Some(id), Some(container_id)) =
+            (cable.id.as_deref(), non_empty(raw.container_id.as_deref()))
+        {
+            if same_but_year(id, container_id) {
+                cable.id = Some(container_id.to_ascii_uppercase());
+                cable
+                    .diagnostics
+                    .retain(|d| d.code != "container-id-mismatch");
+            }
+        }
+    }
+}
+
+/// The `date_source` of a date guessed from the declassification date.
+pub const GUESSED_DATE: &str = "declassify-on-minus-10-years";
+
+/// Whether two cable ids differ at most in their two-digit year (`00SANAA923`, `05SANAA923`).
+pub fn same_but_year(a: &str, b: &str) -> bool {
+    let year = |s: &str| s.len() > 2 && s.as_bytes()[..2].iter().all(u8::is_ascii_digit);
+    year(a) && year(b) && a[2..].eq_ignore_ascii_case(&b[2..])
 }
 
 /// The record for a file, entry or `cables.csv` record that yielded no cable: no fields, `source`

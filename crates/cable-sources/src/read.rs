@@ -1,13 +1,14 @@
 //! Files and folders to a stream of raw cables: the folder walk, which files it reads, and the
-//! hand-off from the detected container to its reader.
+//! hand-off from the detected container (or archive) to its reader.
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::{self, Chain, Cursor, Read};
 use std::path::Path;
 
 use walkdir::{DirEntry, FilterEntry, WalkDir};
 
+use crate::archive::{self, detect_archive};
 use crate::cables_csv::CsvRecords;
 use crate::detect::{detect, detect_whole, explain, is_html, DETECT_LEN};
 use crate::{html, ContainerKind, RawCable, Source, SourceError, MAX_CABLE_BYTES};
@@ -16,7 +17,17 @@ use cable_format::decode::{decode as decode_text, strip_bom};
 /// Extensions a folder walk reads (besides files without one); compared ignoring case.
 const FOLDER_EXTENSIONS: &[&str] = &["txt", "html", "htm", "csv"];
 
+/// Archive extensions a folder walk reads; `.gz` counts when the name without it would be
+/// read (`cables.csv.gz`, `dump.tar.gz`).
+const ARCHIVE_EXTENSIONS: &[&str] = &["tar", "tgz", "zip"];
+
 type Walk = FilterEntry<walkdir::IntoIter, fn(&DirEntry) -> bool>;
+
+/// One item of the stream: a cable, or why a file, entry or record gave none.
+pub(crate) type Item = Result<RawCable, SourceError>;
+
+/// A boxed stream of items (the records of a `cables.csv`, the entries of an archive).
+pub(crate) type Items<'a> = Box<dyn Iterator<Item = Item> + Send + 'a>;
 
 /// The stream returned by [`read_path`](crate::read_path) and
 /// [`read_bytes`](crate::read_bytes): one item per cable, or per file, entry or record that
@@ -27,10 +38,13 @@ pub struct RawCables<'a> {
 }
 
 /// What the file being read still has to give.
+// One per stream, and `One` is the common case: boxing it would cost an allocation per file.
+#[allow(clippy::large_enum_variant)]
 enum Current<'a> {
     Empty,
-    One(Result<RawCable, SourceError>),
-    Csv(CsvRecords<'a>),
+    One(Item),
+    /// A streamed `cables.csv` or an archive.
+    Many(Items<'a>),
 }
 
 impl RawCables<'static> {
@@ -49,20 +63,24 @@ impl RawCables<'static> {
 
 impl<'a> RawCables<'a> {
     pub(crate) fn bytes(bytes: &'a [u8], path: &str) -> Self {
+        let current = match detect_archive(bytes) {
+            Some(kind) => Current::Many(archive::open_bytes(kind, bytes, path.to_owned())),
+            None => from_bytes(Cow::Borrowed(bytes), path.to_owned()),
+        };
         RawCables {
             walk: None,
-            current: from_bytes(Cow::Borrowed(bytes), path.to_owned()),
+            current,
         }
     }
 }
 
 impl Iterator for RawCables<'_> {
-    type Item = Result<RawCable, SourceError>;
+    type Item = Item;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             match &mut self.current {
-                Current::Csv(records) => match records.next() {
+                Current::Many(items) => match items.next() {
                     Some(item) => return Some(item),
                     None => self.current = Current::Empty,
                 },
@@ -92,18 +110,27 @@ fn not_hidden(entry: &DirEntry) -> bool {
     entry.depth() == 0 || !entry.file_name().as_encoded_bytes().starts_with(b".")
 }
 
-/// Whether a folder walk reads this file (see the crate docs).
-fn wanted_in_folder(path: &Path) -> bool {
+/// Whether a folder walk reads this file (see the crate docs). Archive entries go through the
+/// same rule.
+pub(crate) fn wanted_in_folder(path: &Path) -> bool {
     let name = path.file_name().unwrap_or_default().as_encoded_bytes();
     if name.len() >= 6 && name[..6].eq_ignore_ascii_case(b"readme") {
         return false;
     }
     match path.extension() {
         None => true,
+        Some(ext) if ext.eq_ignore_ascii_case("gz") => {
+            let inner = path.with_extension("");
+            inner
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("tar"))
+                || wanted_in_folder(&inner)
+        }
         Some(ext) => {
             ext.is_empty()
                 || FOLDER_EXTENSIONS
                     .iter()
+                    .chain(ARCHIVE_EXTENSIONS)
                     .any(|wanted| ext.eq_ignore_ascii_case(wanted))
         }
     }
@@ -126,51 +153,88 @@ fn open_entry(entry: &DirEntry) -> Current<'static> {
 
 fn open_file(path: &Path) -> Current<'static> {
     let name = path_string(path);
-    let io_error = |source| {
-        Current::One(Err(SourceError::Io {
-            path: name.clone(),
-            source,
-        }))
-    };
     let mut file = match File::open(path) {
         Ok(file) => file,
-        Err(err) => return io_error(err),
+        Err(source) => return Current::One(Err(SourceError::Io { path: name, source })),
     };
-    let mut head = Vec::with_capacity(DETECT_LEN);
-    if let Err(err) = (&mut file).take(DETECT_LEN as u64).read_to_end(&mut head) {
-        return io_error(err);
+    let head = match read_head(&mut file) {
+        Ok(head) => head,
+        Err(source) => return Current::One(Err(SourceError::Io { path: name, source })),
+    };
+    if let Some(kind) = detect_archive(&head) {
+        return Current::Many(archive::open_file(kind, head, file, name));
     }
+    opened(open_with_head(head, file, name))
+}
+
+/// A stream's first [`DETECT_LEN`] bytes (fewer when it is shorter).
+pub(crate) fn read_head<R: Read>(input: &mut R) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(DETECT_LEN);
+    input.take(DETECT_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// A stream's head (already read) followed by the rest of it.
+pub(crate) type HeadThen<R> = Chain<Cursor<Vec<u8>>, R>;
+
+/// What one file or archive entry gives: one item (and the stream back, for what follows it),
+/// or the records of a `cables.csv`, streamed.
+pub(crate) enum Opened<R> {
+    One(Item, R),
+    Csv(CsvRecords<HeadThen<R>>),
+}
+
+/// The boxed stream a top-level file or a gzipped file gives.
+fn opened<'a, R: Read + Send + 'a>(opened: Opened<R>) -> Current<'a> {
+    match opened {
+        Opened::One(item, _) => Current::One(item),
+        Opened::Csv(records) => Current::Many(Box::new(records)),
+    }
+}
+
+/// The same, as a boxed stream of items.
+pub(crate) fn opened_items<'a, R: Read + Send + 'a>(opened: Opened<R>) -> Items<'a> {
+    match opened {
+        Opened::One(item, _) => Box::new(std::iter::once(item)),
+        Opened::Csv(records) => Box::new(records),
+    }
+}
+
+/// Read one file or archive entry whose `head` ([`read_head`]) is read and `rest` follows:
+/// a `cables.csv` is streamed, anything else read whole up to [`MAX_CABLE_BYTES`] and
+/// dispatched to its container's reader.
+pub(crate) fn open_with_head<R: Read>(mut head: Vec<u8>, mut rest: R, name: String) -> Opened<R> {
     match detect(&head) {
         // Streamed: the head already read, then the rest of the file.
         ContainerKind::CablesCsv => {
             let bom = head.len() - strip_bom(&head).len();
             head.drain(..bom);
-            let input = Box::new(Cursor::new(head).chain(file));
-            Current::Csv(CsvRecords::new(input, bom as u64, name))
+            Opened::Csv(CsvRecords::new(
+                Cursor::new(head).chain(rest),
+                bom as u64,
+                name,
+            ))
         }
         // Only an HTML page may still turn out to be a cable once read whole.
         ContainerKind::Unknown if !is_html(strip_bom(&head)) => {
-            Current::One(Err(SourceError::NotACable {
-                path: name,
-                reason: explain(&head),
-            }))
+            let reason = explain(&head);
+            Opened::One(Err(SourceError::NotACable { path: name, reason }), rest)
         }
         _ => {
             let mut bytes = head;
             let room = (MAX_CABLE_BYTES + 1).saturating_sub(bytes.len() as u64);
-            if let Err(err) = file.take(room).read_to_end(&mut bytes) {
-                return io_error(err);
+            if let Err(source) = (&mut rest).take(room).read_to_end(&mut bytes) {
+                return Opened::One(Err(SourceError::Io { path: name, source }), rest);
             }
             if bytes.len() as u64 > MAX_CABLE_BYTES {
-                return Current::One(Err(SourceError::NotACable {
-                    path: name,
-                    reason: format!(
-                        "larger than {} MiB, too large for one cable",
-                        MAX_CABLE_BYTES >> 20
-                    ),
-                }));
+                let reason = format!(
+                    "larger than {} MiB, too large for one cable",
+                    MAX_CABLE_BYTES >> 20
+                );
+                return Opened::One(Err(SourceError::NotACable { path: name, reason }), rest);
             }
-            from_bytes(Cow::Owned(bytes), name)
+            let kind = detect_whole(&bytes);
+            Opened::One(one_cable(&bytes, kind, name), rest)
         }
     }
 }
@@ -178,20 +242,25 @@ fn open_file(path: &Path) -> Current<'static> {
 /// Dispatch one whole file held in memory to its container's reader.
 fn from_bytes<'a>(bytes: Cow<'a, [u8]>, path: String) -> Current<'a> {
     let kind = detect_whole(&bytes);
-    let result = match kind {
-        ContainerKind::CablesCsv => {
-            let bom = (bytes.len() - strip_bom(&bytes).len()) as u64;
-            let input: Box<dyn Read + Send + 'a> = match bytes {
-                Cow::Borrowed(bytes) => Box::new(strip_bom(bytes)),
-                Cow::Owned(bytes) => {
-                    let mut cursor = Cursor::new(bytes);
-                    cursor.set_position(bom);
-                    Box::new(cursor)
-                }
-            };
-            return Current::Csv(CsvRecords::new(input, bom, path));
+    if kind != ContainerKind::CablesCsv {
+        return Current::One(one_cable(&bytes, kind, path));
+    }
+    let bom = (bytes.len() - strip_bom(&bytes).len()) as u64;
+    let input: Box<dyn Read + Send + 'a> = match bytes {
+        Cow::Borrowed(bytes) => Box::new(strip_bom(bytes)),
+        Cow::Owned(bytes) => {
+            let mut cursor = Cursor::new(bytes);
+            cursor.set_position(bom);
+            Box::new(cursor)
         }
-        ContainerKind::CablegateHtml => html::read(&decode_text(&bytes), &path),
+    };
+    Current::Many(Box::new(CsvRecords::new(input, bom, path)))
+}
+
+/// The cable in one whole file of a single-cable container `kind` (not `cables.csv`).
+fn one_cable(bytes: &[u8], kind: ContainerKind, path: String) -> Item {
+    match kind {
+        ContainerKind::CablegateHtml => html::read(&decode_text(bytes), &path),
         ContainerKind::Text | ContainerKind::Plusd if has_csv_extension(&path) => {
             Err(SourceError::NotACable {
                 path,
@@ -201,7 +270,7 @@ fn from_bytes<'a>(bytes: Cow<'a, [u8]>, path: String) -> Current<'a> {
             })
         }
         ContainerKind::Text | ContainerKind::Plusd => Ok(RawCable {
-            text: decode_text(&bytes),
+            text: decode_text(bytes),
             source: Source {
                 path,
                 row: None,
@@ -210,17 +279,25 @@ fn from_bytes<'a>(bytes: Cow<'a, [u8]>, path: String) -> Current<'a> {
             },
             ..RawCable::default()
         }),
-        ContainerKind::Unknown => Err(SourceError::NotACable {
+        ContainerKind::CablesCsv | ContainerKind::Unknown => Err(SourceError::NotACable {
             path,
-            reason: explain(&bytes),
+            reason: explain(bytes),
         }),
-    };
-    Current::One(result)
+    }
 }
 
+/// A `.csv` name (or `.csv.gz`, a gzipped one).
 fn has_csv_extension(path: &str) -> bool {
-    Path::new(path)
+    let mut path = Path::new(path);
+    let stripped;
+    if path
         .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("gz"))
+    {
+        stripped = path.with_extension("");
+        path = &stripped;
+    }
+    path.extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("csv"))
 }
 
@@ -427,6 +504,13 @@ mod tests {
         assert!(!wanted_in_folder(Path::new("x/README")));
         assert!(!wanted_in_folder(Path::new("x/ReadMe.txt")));
         assert!(!wanted_in_folder(Path::new("x/notes.md")));
-        assert!(!wanted_in_folder(Path::new("x/a.tar.gz")));
+        assert!(wanted_in_folder(Path::new("x/a.tar.gz")));
+        assert!(wanted_in_folder(Path::new("x/a.TGZ")));
+        assert!(wanted_in_folder(Path::new("x/a.tar")));
+        assert!(wanted_in_folder(Path::new("x/a.zip")));
+        assert!(wanted_in_folder(Path::new("x/cables.csv.gz")));
+        assert!(wanted_in_folder(Path::new("x/09PARTO13.gz")));
+        assert!(!wanted_in_folder(Path::new("x/notes.md.gz")));
+        assert!(!wanted_in_folder(Path::new("x/a.7z")));
     }
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use cable_archive::{Archive, ArchiveError, SearchOptions, Sort};
+use std::time::{Duration, Instant};
+
+use cable_archive::{Archive, ArchiveError, ExportFormat, IngestSummary, SearchOptions, Sort};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 
@@ -75,7 +77,7 @@ pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
         .context("no home directory: give the data directory with --data DIR or $CABLES_DATA")
 }
 
-fn open(flag: Option<&Path>) -> Result<Archive> {
+pub fn open(flag: Option<&Path>) -> Result<Archive> {
     let dir = data_dir(flag)?;
     Archive::open(&dir).with_context(|| format!("opening the archive in {}", dir.display()))
 }
@@ -91,19 +93,78 @@ fn user_error(err: ArchiveError) -> Result<ExitCode> {
 
 pub fn ingest(data: Option<&Path>, args: &IngestArgs, json_out: bool) -> Result<ExitCode> {
     let mut archive = open(data)?;
+    // On a terminal the bar runs on the bytes of the inputs (a quick walk of their sizes);
+    // cable text is a little smaller than an HTML page, so the ETA errs on the safe side.
+    let total = if std::io::stderr().is_terminal() {
+        Total::Bytes(input_bytes(&args.paths))
+    } else {
+        Total::Unknown
+    };
+    let summary = run_ingest(&mut archive, total, |archive, progress| {
+        archive.ingest(&args.paths, progress)
+    })?;
+    print_summary(&summary, json_out)
+}
+
+/// What the progress of an ingest is measured against.
+#[derive(Clone, Copy)]
+pub enum Total {
+    /// Bytes of input files.
+    Bytes(u64),
+    /// Cables (known in advance, as for generated cables).
+    Cables(u64),
+    Unknown,
+}
+
+/// The sizes of the files under `paths`, following symlinks.
+fn input_bytes(paths: &[PathBuf]) -> u64 {
+    paths
+        .iter()
+        .flat_map(|p| walkdir::WalkDir::new(p).follow_links(true))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Run an ingest with progress on stderr: a bar with count, rate and ETA on a terminal; in a
+/// pipe, a plain line after the first committed chunk and then every five seconds. Problems are
+/// printed as they are found, each naming its path.
+pub fn run_ingest(
+    archive: &mut Archive,
+    total: Total,
+    ingest: impl FnOnce(
+        &mut Archive,
+        &mut dyn FnMut(&IngestSummary),
+    ) -> cable_archive::Result<IngestSummary>,
+) -> Result<IngestSummary> {
+    let started = Instant::now();
     let mut reported = 0;
-    // A progress bar on a terminal; plain lines, one per committed chunk, in a pipe.
+    let mut last_line: Option<Instant> = None;
     let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} {elapsed} {pos} cables ({per_sec}) {msg}",
-        ) {
-            bar.set_style(style);
+        let (len, template) = match total {
+            Total::Bytes(n) => (
+                Some(n),
+                "{elapsed_precise} [{bar:30}] {percent:>3}% ETA {eta} {msg}",
+            ),
+            Total::Cables(n) => (
+                Some(n),
+                "{elapsed_precise} [{bar:30}] {pos}/{len} cables, ETA {eta} {msg}",
+            ),
+            Total::Unknown => (None, "{spinner} {elapsed_precise} {msg}"),
+        };
+        let bar = match len {
+            Some(n) => indicatif::ProgressBar::new(n),
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
         }
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar.enable_steady_tick(Duration::from_millis(200));
         bar
     });
-    let summary = archive.ingest(&args.paths, &mut |s| {
+    let summary = ingest(archive, &mut |s| {
         for p in &s.problems[reported..] {
             match &bar {
                 Some(bar) => bar.println(format!("cables: {}", p.message)),
@@ -111,22 +172,40 @@ pub fn ingest(data: Option<&Path>, args: &IngestArgs, json_out: bool) -> Result<
             }
         }
         reported = s.problems.len();
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
         let line = format!(
-            "{} new, {} changed, {} unchanged, {} unreadable",
-            s.new, s.changed, s.unchanged, s.unreadable
+            "{} cables ({:.0}/s, {:.1} MB/s): {} new, {} changed, {} unchanged, {} unreadable",
+            s.read,
+            s.read as f64 / secs,
+            s.bytes as f64 / 1e6 / secs,
+            s.new,
+            s.changed,
+            s.unchanged,
+            s.unreadable
         );
         match &bar {
             Some(bar) => {
-                bar.set_position(s.read);
+                bar.set_position(match total {
+                    Total::Cables(_) => s.read + s.unreadable,
+                    _ => s.bytes,
+                });
                 bar.set_message(line);
             }
-            None => eprintln!("ingest: {} read, {line}", s.read),
+            None => {
+                if last_line.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
+                    eprintln!("ingest: committed {line}");
+                    last_line = Some(Instant::now());
+                }
+            }
         }
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let summary = summary?;
+    Ok(summary?)
+}
+
+pub fn print_summary(summary: &IngestSummary, json_out: bool) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if json_out {
         serde_json::to_writer_pretty(&mut out, &summary)?;
@@ -226,37 +305,29 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
     let archive = open(data)?;
     let id = args.id.trim().to_uppercase();
     let Some(rec) = archive.get(&id)? else {
-        eprintln!("cables: no cable {id} in the archive");
-        return Ok(ExitCode::FAILURE);
+        return show_placeholder(&archive, &id, json_out);
     };
     let mut out = std::io::stdout().lock();
     if args.raw {
         out.write_all(rec.original.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let cited_by = archive.cited_by(&id)?;
+    let graph = archive.graph(&id)?;
+    let (cites, cited_by) = graph.map(|g| (g.cites, g.cited_by)).unwrap_or_default();
     let ledger = archive.ledger(&id)?;
     let c = &rec.cable;
-    let mut refs = Vec::new();
-    for r in c["references"].as_array().into_iter().flatten() {
-        let present = match r["id"].as_str() {
-            Some(rid) => Some(archive.contains(rid)?),
-            None => None,
-        };
-        refs.push((r.clone(), present));
-    }
     if json_out {
         let mut v = c.clone();
+        v["id"] = json!(id);
         v["version"] = json!(rec.hash);
         v["cited_by"] = json!(cited_by);
-        v["references"] = json!(refs
-            .iter()
-            .map(|(r, present)| {
-                let mut r = r.clone();
-                r["in_archive"] = json!(present);
-                r
-            })
-            .collect::<Vec<_>>());
+        // The parse's references, each with whether the archive holds the cable it names
+        // (`null` for a reference that is not a cable).
+        if let Some(list) = v["references"].as_array_mut() {
+            for (r, cite) in list.iter_mut().zip(&cites) {
+                r["in_archive"] = json!(cite.id.as_ref().map(|_| cite.in_archive));
+            }
+        }
         if args.versions {
             v["versions"] = json!(ledger.map(|l| l.versions).unwrap_or_default());
         }
@@ -295,17 +366,17 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
         )?;
     }
     writeln!(out, "Subject:    {}", s("subject"))?;
-    for (r, present) in &refs {
-        let mark = match present {
-            Some(true) => "in the archive",
-            Some(false) => "missing",
-            None => "not a cable",
+    for cite in &cites {
+        let mark = match (&cite.id, &cite.cable) {
+            (Some(_), Some(n)) => format!(
+                "in the archive: {} {}",
+                n.date.as_deref().map_or("", |d| &d[..d.len().min(10)]),
+                n.subject.as_deref().unwrap_or_default()
+            ),
+            (Some(_), None) => "not in the archive".to_string(),
+            (None, _) => "not a cable".to_string(),
         };
-        writeln!(
-            out,
-            "Ref:        {} [{mark}]",
-            r["text"].as_str().unwrap_or_default()
-        )?;
+        writeln!(out, "Ref:        {} [{}]", cite.text, mark.trim_end())?;
     }
     writeln!(out)?;
     for p in c["paragraphs"].as_array().into_iter().flatten() {
@@ -327,7 +398,10 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
         )?;
     }
     if !cited_by.is_empty() {
-        writeln!(out, "Cited by: {}", cited_by.join(", "))?;
+        writeln!(out, "Cited by:")?;
+        for n in &cited_by {
+            writeln!(out, "  {}", neighbour_line(n))?;
+        }
     }
     if args.versions {
         for (i, v) in ledger
@@ -349,6 +423,41 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
+fn neighbour_line(n: &cable_archive::Neighbour) -> String {
+    let day = n.date.as_deref().map_or("-", |d| &d[..d.len().min(10)]);
+    format!(
+        "{:<22} {:<10} {}",
+        n.id,
+        day,
+        n.subject.as_deref().unwrap_or_default()
+    )
+}
+
+/// An id the archive does not hold: a placeholder when other cables cite it, else unknown.
+fn show_placeholder(archive: &Archive, id: &str, json_out: bool) -> Result<ExitCode> {
+    let Some(graph) = archive.graph(id)? else {
+        eprintln!("cables: no cable {id} in the archive, and no cable in it cites {id}");
+        return Ok(ExitCode::FAILURE);
+    };
+    let mut out = std::io::stdout().lock();
+    if json_out {
+        serde_json::to_writer_pretty(&mut out, &graph)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{id}: not in the archive (a placeholder); cited by {} cable{}:",
+            graph.cited_by.len(),
+            if graph.cited_by.len() == 1 { "" } else { "s" }
+        )?;
+        for n in &graph.cited_by {
+            writeln!(out, "  {}", neighbour_line(n))?;
+        }
+    }
+    // The cable itself is not there: a script asking for it learns so from the exit code.
+    Ok(ExitCode::FAILURE)
+}
+
 pub fn stats(data: Option<&Path>, json_out: bool) -> Result<ExitCode> {
     let archive = open(data)?;
     let stats = archive.stats()?;
@@ -359,6 +468,11 @@ pub fn stats(data: Option<&Path>, json_out: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "{} cables, {} versions", stats.cables, stats.versions)?;
+    writeln!(
+        out,
+        "Built with index schema {} and parser {}",
+        stats.schema_version, stats.parser_version
+    )?;
     for (title, map) in [
         ("By classification", &stats.by_classification),
         ("By year", &stats.by_year),
@@ -368,6 +482,133 @@ pub fn stats(data: Option<&Path>, json_out: bool) -> Result<ExitCode> {
         for (k, n) in map {
             writeln!(out, "  {k:<40} {n}")?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExportFormatArg {
+    /// One JSON object per line: the parse's fields, `version` and the original `text`
+    Jsonl,
+    /// A header row, then one row per cable
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The query (QUERY.md); empty for every cable
+    #[arg(value_name = "QUERY", default_value = "")]
+    query: String,
+    /// Output format
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: ExportFormatArg,
+    /// Write to this file instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+pub fn export(data: Option<&Path>, args: &ExportArgs, json_out: bool) -> Result<ExitCode> {
+    let query = match cable_query::parse(&args.query) {
+        Ok(q) => q,
+        Err(err) => {
+            eprintln!("cables: malformed query\n{}", err.render(&args.query));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let archive = open(data)?;
+    let format = match args.format {
+        ExportFormatArg::Jsonl => ExportFormat::Jsonl,
+        ExportFormatArg::Csv => ExportFormat::Csv,
+    };
+    let mut sink: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} cables, ETA {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    });
+    let result = archive.export(&query, format, &mut sink, &mut |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => return user_error(e),
+    };
+    drop(sink);
+    // The data went to stdout unless --out: the summary then goes to stderr.
+    let mut report: Box<dyn Write> = if args.out.is_some() {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::io::stderr().lock())
+    };
+    if json_out {
+        serde_json::to_writer(&mut report, &summary)?;
+        writeln!(report)?;
+    } else if args.out.is_some() || std::io::stderr().is_terminal() {
+        writeln!(
+            report,
+            "exported {} cables ({} bytes)",
+            summary.cables, summary.bytes
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn reindex(data: Option<&Path>, json_out: bool) -> Result<ExitCode> {
+    let dir = data_dir(data)?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} cables, ETA {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    });
+    let result = Archive::reindex(&dir, &mut |done, total| match &bar {
+        Some(bar) => {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+        None => eprintln!("reindex: {done}/{total} cables"),
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => return user_error(e),
+    };
+    let mut out = std::io::stdout().lock();
+    if json_out {
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "reindexed {} cables and {} older versions: schema {} -> {}, parser {} -> {}",
+            summary.cables,
+            summary.old_versions,
+            summary.from_schema,
+            summary.schema,
+            summary.from_parser,
+            summary.parser
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

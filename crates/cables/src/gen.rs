@@ -46,8 +46,12 @@ pub struct GenArgs {
     seed: u64,
 
     /// The folder to write to (created if missing)
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "ingest")]
+    out: Option<PathBuf>,
+
+    /// Stream the cables straight into the archive (--data) instead of writing files
+    #[arg(long, conflicts_with_all = ["out", "format"])]
+    ingest: bool,
 
     /// One text file per cable, or one cables.csv
     #[arg(long, value_enum, default_value_t = Format::Txt)]
@@ -84,16 +88,19 @@ struct Summary {
 /// chunk in memory stays a few megabytes.
 const PER_THREAD: usize = 64;
 
-pub fn run(args: &GenArgs, json: bool) -> anyhow::Result<ExitCode> {
+pub fn run(args: &GenArgs, data: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
+    let Some(out_dir) = args.out.as_deref() else {
+        return ingest(args, data, json);
+    };
     let started = Instant::now();
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
     let set = cable_synth::generate(args.seed, args.count);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
     let mut progress = Progress::new(args.count);
-    let mut sink = Sink::open(&args.out, args.format)?;
+    let mut sink = Sink::open(out_dir, args.format)?;
     // Generation runs a chunk ahead of writing: the generator threads make the next chunk while
     // this thread writes the last one. If writing fails, the channel closes and they stop.
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -129,15 +136,15 @@ pub fn run(args: &GenArgs, json: bool) -> anyhow::Result<ExitCode> {
             count: args.count as u64,
             seed: args.seed,
             format: args.format,
-            out: args.out.display().to_string(),
+            out: out_dir.display().to_string(),
             bytes,
         };
         serde_json::to_writer_pretty(&mut out, &summary)?;
         writeln!(out)?;
     } else {
         let target = match args.format {
-            Format::Txt => args.out.display().to_string(),
-            Format::Csv => args.out.join("cables.csv").display().to_string(),
+            Format::Txt => out_dir.display().to_string(),
+            Format::Csv => out_dir.join("cables.csv").display().to_string(),
         };
         writeln!(
             out,
@@ -152,6 +159,55 @@ pub fn run(args: &GenArgs, json: bool) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cables gen --ingest`: generated cables go straight into the archive, a chunk ahead of the
+/// ingest as when writing files, with no file in between. Each is a raw cable of container
+/// `generated` whose path names the set (`cables gen --seed S --count N`) and whose row is its
+/// 1-based index in the set.
+fn ingest(args: &GenArgs, data: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
+    let mut archive = crate::archive_cmds::open(data)?;
+    let set = cable_synth::generate(args.seed, args.count);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let origin = format!("cables gen --seed {} --count {}", args.seed, args.count);
+    let summary = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SynthCable>>(1);
+        let set = &set;
+        let count = args.count;
+        scope.spawn(move || {
+            let mut next = 0;
+            while next < count {
+                let end = (next + threads * PER_THREAD).min(count);
+                if tx.send(generate_chunk(set, next, end, threads)).is_err() {
+                    break;
+                }
+                next = end;
+            }
+        });
+        let mut row = 0u64;
+        let items = rx.into_iter().flatten().map(|c| {
+            row += 1;
+            Ok(cable_sources::RawCable {
+                container_id: Some(c.id.clone()),
+                text: c.text,
+                source: cable_sources::Source {
+                    path: origin.clone(),
+                    row: Some(row),
+                    offset: None,
+                    container: "generated".into(),
+                },
+                ..Default::default()
+            })
+        });
+        crate::archive_cmds::run_ingest(
+            &mut archive,
+            crate::archive_cmds::Total::Cables(args.count as u64),
+            |archive, progress| archive.ingest_stream(items, progress),
+        )
+    })?;
+    crate::archive_cmds::print_summary(&summary, json)
 }
 
 /// Cables `start..end` of the set, in order, generated on up to `threads` threads.

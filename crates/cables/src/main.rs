@@ -116,6 +116,32 @@ enum Command {
 
     /// Counts over the archive: cables, versions, by classification, year, diagnostic
     Stats,
+
+    /// Write every cable a query matches as JSON lines or CSV (streamed, no cap)
+    #[command(
+        long_about = "Write every cable QUERY matches (every cable for an empty query) to \
+                      standard output or --out FILE, in archive order, streamed in constant \
+                      memory. jsonl: one object per line with the parse's fields, `version` (the \
+                      hash of the version) and `text` (the original text). csv: a header row, \
+                      then id, date, classification, caveats, banner, precedence, origin, from, \
+                      to, info, tags, subject, references, paragraphs, diagnostics, version, \
+                      text; lists joined with '; '. A summary goes to stderr (to stdout with \
+                      --out); with --json it is {\"cables\", \"bytes\"}.",
+        after_help = "Examples:\n  cables export 'class:SECRET' --format csv --out secret.csv\n  \
+                      cables export 'tag:PREL date:2009' > prel-2009.jsonl"
+    )]
+    Export(archive_cmds::ExportArgs),
+
+    /// Rebuild the search index from the stored cables with this build's parser and schema
+    #[command(
+        long_about = "Rebuild the search index from the original texts stored in the archive, \
+                      with this build's parser and index schema: no source files are needed. \
+                      Run it when `cables` says the archive was built with an older schema, or \
+                      to apply parser improvements to cables already ingested. The old index is \
+                      replaced only once the new one is complete; an interrupted reindex leaves \
+                      the old one in place."
+    )]
+    Reindex,
 }
 
 #[derive(Args, Debug)]
@@ -145,7 +171,9 @@ fn main() -> ExitCode {
         Command::Search(args) => archive_cmds::search(cli.data.as_deref(), args, cli.json),
         Command::Show(args) => archive_cmds::show(cli.data.as_deref(), args, cli.json),
         Command::Stats => archive_cmds::stats(cli.data.as_deref(), cli.json),
-        Command::Gen(args) => gen::run(args, cli.json),
+        Command::Export(args) => archive_cmds::export(cli.data.as_deref(), args, cli.json),
+        Command::Reindex => archive_cmds::reindex(cli.data.as_deref(), cli.json),
+        Command::Gen(args) => gen::run(args, cli.data.as_deref(), cli.json),
     };
     match result {
         Ok(code) => code,

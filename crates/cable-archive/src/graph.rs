@@ -1,0 +1,126 @@
+//! The citation graph: what a cable's REF list cites (each reference resolved to a cable in the
+//! archive, or a placeholder for one we do not have) and which cables cite it. "Cited by" comes
+//! from the index's `cites` field, so it is answerable for every id, present or not.
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value as _};
+use tantivy::{Order, TantivyDocument, Term};
+
+use crate::error::Result;
+use crate::Archive;
+
+/// A cable at the other end of a citation.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Neighbour {
+    pub id: String,
+    pub date: Option<String>,
+    pub subject: Option<String>,
+    pub classification: Option<String>,
+}
+
+/// One entry of a REF list, resolved.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Citation {
+    /// The reference's letter (`A`), when the list has letters.
+    pub letter: Option<String>,
+    /// The cited cable's canonical id; `None` when the reference is not a cable (a memo, an
+    /// e-mail, a phone call).
+    pub id: Option<String>,
+    /// The reference as written.
+    pub text: String,
+    /// Whether the cited cable is in the archive; `false` makes it a placeholder.
+    pub in_archive: bool,
+    /// The cited cable's date, subject and classification, when it is in the archive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cable: Option<Neighbour>,
+}
+
+/// A cable's place in the citation graph.
+#[derive(Debug, Clone, Serialize)]
+pub struct Graph {
+    pub id: String,
+    /// `false` for a placeholder: a cable other cables cite that the archive does not hold.
+    pub in_archive: bool,
+    /// Its REF list, resolved (empty for a placeholder: we do not have its text).
+    pub cites: Vec<Citation>,
+    /// The cables whose REF list cites it, oldest first.
+    pub cited_by: Vec<Neighbour>,
+}
+
+fn neighbour(id: &str, cable: &serde_json::Value) -> Neighbour {
+    let s = |k: &str| cable[k].as_str().map(str::to_string);
+    Neighbour {
+        id: id.to_string(),
+        date: s("date"),
+        subject: s("subject"),
+        classification: s("classification"),
+    }
+}
+
+impl Archive {
+    /// The cables whose REF list cites `id`, oldest first.
+    pub fn cited_by(&self, id: &str) -> Result<Vec<Neighbour>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.cites, id),
+            IndexRecordOption::Basic,
+        );
+        let n = searcher.search(&q, &Count)?;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let top = searcher.search(
+            &q,
+            &TopDocs::with_limit(n).order_by_fast_field::<i64>("date_ts", Order::Asc),
+        )?;
+        let mut out = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let text = |f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or("{}");
+            let cable: serde_json::Value = serde_json::from_str(text(self.fields.cable))?;
+            out.push(neighbour(text(self.fields.id), &cable));
+        }
+        Ok(out)
+    }
+
+    /// The citation graph around `id`: for a cable in the archive, its resolved REF list and
+    /// the cables citing it; for an id only cited, a placeholder with the cables citing it;
+    /// `None` when the archive neither holds nor cites it.
+    pub fn graph(&self, id: &str) -> Result<Option<Graph>> {
+        let cited_by = self.cited_by(id)?;
+        let Some(rec) = self.get(id)? else {
+            if cited_by.is_empty() {
+                return Ok(None);
+            }
+            return Ok(Some(Graph {
+                id: id.to_string(),
+                in_archive: false,
+                cites: Vec::new(),
+                cited_by,
+            }));
+        };
+        let mut cites = Vec::new();
+        for r in rec.cable["references"].as_array().into_iter().flatten() {
+            let rid = r["id"].as_str();
+            let cable = match rid {
+                Some(rid) => self.get(rid)?.map(|c| neighbour(rid, &c.cable)),
+                None => None,
+            };
+            cites.push(Citation {
+                letter: r["letter"].as_str().map(str::to_string),
+                id: rid.map(str::to_string),
+                text: r["text"].as_str().unwrap_or_default().to_string(),
+                in_archive: cable.is_some(),
+                cable,
+            });
+        }
+        Ok(Some(Graph {
+            id: id.to_string(),
+            in_archive: true,
+            cites,
+            cited_by,
+        }))
+    }
+}
