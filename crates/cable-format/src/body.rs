@@ -1,7 +1,11 @@
 //! The body: numbered paragraphs with their portion markings, unnumbered section headings, the
 //! summary and comment, and the signature.
 
-use crate::lines::{collapse_ws, find_ci, find_ci_from, starts_with_ci, Line};
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
+use crate::lines::{collapse_ws, starts_with_ci, Line};
 use crate::model::Span;
 use crate::texthead::portion_mark_at;
 
@@ -19,7 +23,21 @@ pub struct Para {
 
 /// A paragraph marker at the start of a line: `1.`, `1.(SBU)`, `12)`, with optional leading spaces.
 /// Returns (number, marking, offset of the text after the marker and marking).
+#[inline]
 pub fn paragraph_marker(t: &str) -> Option<(u32, Option<String>, usize)> {
+    // Most lines do not start with a digit: answer those without the full parse. The first byte
+    // that is not ASCII whitespace decides, unless it starts a multi-byte character (which may
+    // be Unicode whitespace that `trim_start` skips).
+    let first = t
+        .bytes()
+        .find(|c| !matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'));
+    match first {
+        Some(c) if c.is_ascii_digit() || c >= 0x80 => paragraph_marker_full(t),
+        _ => None,
+    }
+}
+
+fn paragraph_marker_full(t: &str) -> Option<(u32, Option<String>, usize)> {
     let lead = t.len() - t.trim_start().len();
     let s = &t[lead..];
     let b = s.as_bytes();
@@ -262,13 +280,28 @@ pub fn parse_body(text: &str, lines: &[Line], from: usize) -> Body {
     }
 }
 
+/// The body text (from the first paragraph to the end of the last) in ASCII capitals, byte for
+/// byte the same length: the keyword searches of [`find_summary`] and [`find_comments`] run on
+/// it with a plain substring search instead of case-insensitive scans.
+pub fn upper_body(text: &str, paras: &[Para]) -> Vec<u8> {
+    match (paras.first(), paras.last()) {
+        (Some(first), Some(last)) => {
+            text.as_bytes()[first.span.start..last.span.end].to_ascii_uppercase()
+        }
+        _ => Vec::new(),
+    }
+}
+
+static SUMMARY: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("SUMMARY"));
+static COMMENT: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("COMMENT"));
+
 /// Find the summary in the body text (normalised): `Summary:` … `End Summary`.
-/// Returns the span of the summary's text.
-pub fn find_summary(text: &str, paras: &[Para]) -> Option<Span> {
+/// Returns the span of the summary's text. `up` is [`upper_body`].
+pub fn find_summary(text: &str, paras: &[Para], up: &[u8]) -> Option<Span> {
     let body_start = paras.first()?.span.start;
-    let body_end = paras.last()?.span.end;
-    let body = &text[body_start..body_end];
-    let end_rel = find_end_marker(body, "SUMMARY");
+    let end_rel = find_end_marker(up, &SUMMARY);
     // Start: a paragraph whose text starts with a summary keyword.
     for p in paras {
         let pt = &text[p.text_span.start..p.text_span.end];
@@ -334,8 +367,9 @@ pub fn find_summary(text: &str, paras: &[Para]) -> Option<Span> {
     None
 }
 
-/// Find `COMMENT:` … `END COMMENT` blocks. Returns the spans of their texts.
-pub fn find_comments(text: &str, paras: &[Para]) -> Vec<Span> {
+/// Find `COMMENT:` … `END COMMENT` blocks. Returns the spans of their texts. `up` is
+/// [`upper_body`].
+pub fn find_comments(text: &str, paras: &[Para], up: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     let (Some(first), Some(last)) = (paras.first(), paras.last()) else {
         return out;
@@ -343,7 +377,7 @@ pub fn find_comments(text: &str, paras: &[Para]) -> Vec<Span> {
     let body_start = first.span.start;
     let body = &text[body_start..last.span.end];
     let mut pos = 0;
-    while let Some(i) = find_ci(&body[pos..], "COMMENT") {
+    while let Some(i) = COMMENT.find(&up[pos..]) {
         let at = pos + i;
         let before = &body[..at];
         let prev_char = before.chars().next_back();
@@ -356,7 +390,7 @@ pub fn find_comments(text: &str, paras: &[Para]) -> Vec<Span> {
         if is_start && word_start && !is_end_word {
             let content = after.trim_start_matches([':', '.', ' ']);
             let cstart = at + 7 + (after.len() - content.len());
-            let end = find_end_marker(&body[cstart..], "COMMENT").map(|(e, _)| cstart + e);
+            let end = find_end_marker(&up[cstart..], &COMMENT).map(|(e, _)| cstart + e);
             let cend = end.unwrap_or_else(|| {
                 // Without an end marker the comment runs to the end of its paragraph.
                 paras
@@ -383,22 +417,20 @@ pub fn find_comments(text: &str, paras: &[Para]) -> Vec<Span> {
 
 /// `END SUMMARY`, `End Summary.`, `END OF SUMMARY`: where the marker starts (after any opening
 /// parenthesis or dashes) and ends. Found from the keyword back to its `END`, since the keyword's
-/// letters are rarer in running text than those of `END`.
-fn find_end_marker(s: &str, what: &str) -> Option<(usize, usize)> {
-    let b = s.as_bytes();
-    let ends_with_ci =
-        |end: usize, w: &[u8]| end >= w.len() && b[end - w.len()..end].eq_ignore_ascii_case(w);
+/// letters are rarer in running text than those of `END`. `b` is text in ASCII capitals.
+fn find_end_marker(b: &[u8], what: &memmem::Finder) -> Option<(usize, usize)> {
+    let ends_with = |end: usize, w: &[u8]| end >= w.len() && &b[end - w.len()..end] == w;
     let mut from = 0;
-    while let Some(m) = find_ci_from(s, what, from) {
+    while let Some(m) = what.find(&b[from..]).map(|i| from + i) {
         from = m + 1;
         let mut q = m;
-        if ends_with_ci(q, b"OF ") {
+        if ends_with(q, b"OF ") {
             q -= 3;
         }
         while q > 0 && matches!(b[q - 1], b' ' | b'\n') {
             q -= 1;
         }
-        if !ends_with_ci(q, b"END") {
+        if !ends_with(q, b"END") {
             continue;
         }
         let at = q - 3;
@@ -409,7 +441,7 @@ fn find_end_marker(s: &str, what: &str) -> Option<(usize, usize)> {
         while start > 0 && matches!(b[start - 1], b'(' | b'-' | b' ' | b'\n') {
             start -= 1;
         }
-        return Some((start, m + what.len()));
+        return Some((start, m + what.needle().len()));
     }
     None
 }

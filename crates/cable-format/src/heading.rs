@@ -17,9 +17,12 @@ pub struct Dtg {
 
 impl Dtg {
     pub fn rfc3339(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:00Z",
-            self.year, self.month, self.day, self.hour, self.minute
+        crate::lines::rfc3339_minutes(
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+            i64::from(self.hour),
+            i64::from(self.minute),
         )
     }
 }
@@ -146,13 +149,12 @@ pub fn filing_time(julian: &str, year: i32) -> Option<String> {
     if date.year() as i32 != year {
         return None;
     }
-    Some(format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:00Z",
-        date.year(),
-        date.month(),
-        date.day(),
-        hour,
-        minute
+    Some(crate::lines::rfc3339_minutes(
+        i64::from(date.year()),
+        i64::from(date.month()),
+        i64::from(date.day()),
+        i64::from(hour),
+        i64::from(minute),
     ))
 }
 
@@ -406,13 +408,15 @@ const PRECEDENCE_WORDS: [&str; 6] = [
 
 /// Parse one addressee line `RUEHBK/AMEMBASSY BANGKOK IMMEDIATE 0022`.
 pub fn parse_addressee(s: &str) -> Addressee {
-    let mut s = collapse_ws(s);
+    let full = collapse_ws(s);
+    // The name is narrowed as a slice of `full`, which then becomes the name in place.
+    let mut s: &str = &full;
     let mut a = Addressee::default();
     // Trailing message sequence number.
     if let Some((head, last)) = s.rsplit_once(' ') {
         if last.len() == 4 && last.bytes().all(|c| c.is_ascii_digit()) {
             a.mcn = Some(last.to_string());
-            s = head.to_string();
+            s = head;
         }
     }
     for w in PRECEDENCE_WORDS {
@@ -421,7 +425,7 @@ pub fn parse_addressee(s: &str) -> Addressee {
                 a.precedence = tables::precedence_word(w)
                     .map(str::to_string)
                     .or(Some(w.to_string()));
-                s = head.trim_end().to_string();
+                s = head.trim_end();
                 break;
             }
         }
@@ -437,10 +441,15 @@ pub fn parse_addressee(s: &str) -> Addressee {
         {
             a.ri = Some(ri.to_string());
             a.station = tables::routing_indicator(ri).map(str::to_string);
-            s = name.trim().to_string();
+            s = name.trim();
         }
     }
-    a.name = s;
+    let start = s.as_ptr() as usize - full.as_ptr() as usize;
+    let end = start + s.len();
+    let mut name = full;
+    name.truncate(end);
+    name.drain(..start);
+    a.name = name;
     a
 }
 

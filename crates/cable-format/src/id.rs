@@ -92,7 +92,11 @@ pub fn canonical_id(year: i32, origin: &str, serial: &str) -> Option<String> {
     if serial.is_empty() || serial.len() > 7 {
         return None;
     }
-    Some(format!("{yy:02}{o}{serial}"))
+    let mut id = String::with_capacity(2 + o.len() + serial.len());
+    crate::lines::push_int(&mut id, i64::from(yy), 2);
+    id.push_str(&o);
+    id.push_str(serial);
+    Some(id)
 }
 
 /// The station spelling used in ids for a post name as written in a classification line or a REF:
@@ -155,12 +159,18 @@ fn match_origin(words: &str, fuzz: Fuzz) -> Option<(&'static str, bool)> {
 /// Exact station or alias.
 fn exact(letters: &str) -> Option<&'static str> {
     if tables::is_station(letters) {
-        return tables::stations().iter().copied().find(|s| *s == letters);
+        return station(letters);
     }
     ALIASES
         .iter()
         .find(|(a, _)| *a == letters)
-        .and_then(|(_, s)| tables::stations().iter().copied().find(|x| x == s))
+        .and_then(|(_, s)| station(s))
+}
+
+/// The station spelt `name`, found in the sorted station list by binary search.
+fn station(name: &str) -> Option<&'static str> {
+    let stations = tables::stations();
+    stations.binary_search(&name).ok().map(|i| stations[i])
 }
 
 fn lookup_letters(letters: &str, fuzz: Fuzz) -> Option<(&'static str, bool)> {
@@ -171,16 +181,17 @@ fn lookup_letters(letters: &str, fuzz: Fuzz) -> Option<(&'static str, bool)> {
         return Some((s, true));
     }
     if letters.len() >= 5 {
-        let mut found: Option<&'static str> = None;
-        for s in tables::stations() {
-            if s.starts_with(letters) {
-                if found.is_some() {
-                    found = None;
-                    break;
-                }
-                found = Some(s);
-            }
-        }
+        // The list is sorted: the stations starting with `letters` are the ones from its
+        // lower bound on, and a unique prefix is one followed by no second match.
+        let stations = tables::stations();
+        let from = stations.partition_point(|s| *s < letters);
+        let mut matching = stations[from..]
+            .iter()
+            .take_while(|s| s.starts_with(letters));
+        let found = match (matching.next(), matching.next()) {
+            (Some(s), None) => Some(*s),
+            _ => None,
+        };
         if let Some(s) = found {
             return Some((s, false));
         }
@@ -232,8 +243,7 @@ fn closest(letters: &str, max: usize) -> Option<&'static str> {
     if tie {
         return None;
     }
-    let station = best?.1;
-    tables::stations().iter().copied().find(|s| *s == station)
+    station(best?.1)
 }
 
 pub(crate) fn letter_histogram(s: &str) -> [u8; 26] {

@@ -92,10 +92,27 @@ struct Builder<'a> {
     src: &'a str,
     out: String,
     checkpoints: Vec<Checkpoint>,
+    /// A verbatim run `pending.0..pending.1` not yet written: contiguous copies (line after
+    /// line) are merged here and written with one `push_str`.
+    pending: (usize, usize),
 }
 
 impl<'a> Builder<'a> {
     fn copy(&mut self, start: usize, end: usize) {
+        if start >= end {
+            return;
+        }
+        if self.pending.1 == start && self.pending.0 < self.pending.1 {
+            self.pending.1 = end;
+            return;
+        }
+        self.flush();
+        self.pending = (start, end);
+    }
+
+    /// Write the pending verbatim run.
+    fn flush(&mut self) {
+        let (start, end) = std::mem::take(&mut self.pending);
         if start >= end {
             return;
         }
@@ -128,6 +145,7 @@ impl<'a> Builder<'a> {
     }
 
     fn replace(&mut self, start: usize, end: usize, with: &str) {
+        self.flush();
         self.checkpoints.push(Checkpoint {
             out: self.out.len(),
             orig: start,
@@ -135,6 +153,11 @@ impl<'a> Builder<'a> {
             replaced: true,
         });
         self.out.push_str(with);
+    }
+
+    fn finish(mut self) -> (String, Vec<Checkpoint>) {
+        self.flush();
+        (self.out, self.checkpoints)
     }
 }
 
@@ -144,6 +167,7 @@ pub fn normalize(src: &str) -> Normalized {
         src,
         out: String::with_capacity(src.len()),
         checkpoints: Vec::with_capacity(64),
+        pending: (0, 0),
     };
     let bytes = src.as_bytes();
     let mut specials = Specials::new(bytes);
@@ -190,9 +214,10 @@ pub fn normalize(src: &str) -> Normalized {
         }
         line_start = next;
     }
+    let (text, checkpoints) = b.finish();
     Normalized {
-        text: b.out,
-        checkpoints: b.checkpoints,
+        text,
+        checkpoints,
         orig_len: src.len(),
     }
 }
@@ -377,7 +402,6 @@ fn md_link_at(s: &str) -> Option<(usize, &str)> {
     Some((close + 4, text))
 }
 
-static PAGE: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("PAGE "));
 static OF: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(" OF "));
 
 /// Page-break header lines inside the text, e.g. `GENEVA 00002654  001.2 OF 004`,
@@ -403,21 +427,53 @@ pub fn page_break_len(line: &str) -> Option<usize> {
         return None;
     }
     let head = &b[..b.len().min(64)];
-    let has_page = PAGE.find(head).is_some();
-    if !has_page {
-        let mut run = 0;
-        let serial = head.iter().any(|c| {
-            run = if c.is_ascii_digit() { run + 1 } else { 0 };
-            run >= 5
-        });
-        if !serial || OF.find(head).is_none() {
-            return None;
-        }
+    let has_page = contains_page(head);
+    if !has_page && (!has_digit_run5(head) || OF.find(head).is_none()) {
+        return None;
     }
     if has_page && line.trim().len() <= 90 && page_line(line.trim()) {
         return Some(b.len());
     }
     of_header_len(line)
+}
+
+/// Whether `b` holds a run of five or more ASCII digits. Any such run covers one of every five
+/// consecutive positions, so only every fifth byte is tested, and the run around a digit there
+/// measured.
+fn has_digit_run5(b: &[u8]) -> bool {
+    let mut j = 4;
+    while j < b.len() {
+        if b[j].is_ascii_digit() {
+            let left = b[..j]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let right = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if left + right >= 5 {
+                return true;
+            }
+        }
+        j += 5;
+    }
+    false
+}
+
+/// Whether `b` contains `PAGE `. Its five bytes differ, so an occurrence covers exactly one of
+/// every five consecutive positions with one of its bytes: only every fifth byte is tested, and a
+/// byte of the needle there tells where the occurrence would start.
+fn contains_page(b: &[u8]) -> bool {
+    const NEEDLE: &[u8; 5] = b"PAGE ";
+    let mut j = 4;
+    while j < b.len() {
+        if let Some(k) = NEEDLE.iter().position(|&c| c == b[j]) {
+            if j >= k && b.get(j - k..j - k + 5) == Some(NEEDLE) {
+                return true;
+            }
+        }
+        j += 5;
+    }
+    false
 }
 
 /// `<LEVEL>? PAGE nn <ORIGIN> <serial> ...` as a whole line.
@@ -558,6 +614,40 @@ mod tests {
             Some(27)
         );
         assert_eq!(page_break_len("THE 12345 PEOPLE 2 OF 3"), None);
+    }
+
+    #[test]
+    fn strided_searches_agree_with_plain_ones() {
+        let samples = [
+            "",
+            "PAGE ",
+            "xPAGE ",
+            "xxPAGE ",
+            "xxxPAGE ",
+            "xxxxPAGE ",
+            "PAGE",
+            "PAGEPAGE x",
+            "12345",
+            "x12345",
+            "1234 5678",
+            "ab 123456 cd",
+            "0123",
+            "xxxx1234x56789",
+        ];
+        for s in samples {
+            for pad in 0..6 {
+                let t = format!("{}{s}", "-".repeat(pad));
+                let b = t.as_bytes();
+                let page = b.windows(5).any(|w| w == b"PAGE ");
+                assert_eq!(contains_page(b), page, "{t:?}");
+                let mut run = 0;
+                let digits = b.iter().any(|c| {
+                    run = if c.is_ascii_digit() { run + 1 } else { 0 };
+                    run >= 5
+                });
+                assert_eq!(has_digit_run5(b), digits, "{t:?}");
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::body::{self, Para};
 use crate::heading::{self, parse_dtg_line};
-use crate::lines::{collapse_ws, find_ci, find_ci_from, line_col, lines, starts_with_ci, Line};
+use crate::lines::{collapse_ws, find_ci, line_col, lines, push_int, starts_with_ci, Line};
 use crate::model::*;
 use crate::normalize::{normalize, Normalized};
 use crate::texthead::*;
@@ -323,12 +323,12 @@ pub fn parse_text(text: String) -> Cable {
             .filter(|_| !mismatch)
             .map(|o| o.replace(' ', ""))
             .unwrap_or_else(|| o.to_string());
-        cable.raw_id = Some(format!(
-            "{:02}{}{}",
-            y % 100,
-            raw_origin,
-            s.trim_start_matches('0')
-        ));
+        let serial = s.trim_start_matches('0');
+        let mut raw_id = String::with_capacity(2 + raw_origin.len() + serial.len());
+        push_int(&mut raw_id, i64::from(y % 100), 2);
+        raw_id.push_str(&raw_origin);
+        raw_id.push_str(serial);
+        cable.raw_id = Some(raw_id);
     } else {
         cx.diag(
             Severity::Warning,
@@ -397,12 +397,12 @@ pub fn parse_text(text: String) -> Cable {
     }
 
     // --- Body.
-    fill_body(&mut cable, &cx, t, &b.paragraphs);
-    if let Some(s) = body::find_summary(t, &b.paragraphs) {
+    let body_up = body::upper_body(t, &b.paragraphs);
+    if let Some(s) = body::find_summary(t, &b.paragraphs, &body_up) {
         cable.summary = Some(collapse_ws(&t[s.start..s.end]));
         cable.spans.summary = Some(cx.orig(s));
     }
-    let comments = body::find_comments(t, &b.paragraphs);
+    let comments = body::find_comments(t, &b.paragraphs, &body_up);
     if !comments.is_empty() {
         let text: Vec<String> = comments
             .iter()
@@ -416,18 +416,20 @@ pub fn parse_text(text: String) -> Cable {
     }
     cable.signature = b.signature;
     cable.spans.signature = b.signature_span.map(|s| cx.orig(s));
+    fill_body(&mut cable, &cx, t, b.paragraphs);
 
     finish_diagnostics(&mut cable, cx);
     cable
 }
 
-fn fill_body(cable: &mut Cable, cx: &Ctx, t: &str, paras: &[Para]) {
+fn fill_body(cable: &mut Cable, cx: &Ctx, t: &str, paras: Vec<Para>) {
+    cable.paragraphs.reserve(paras.len());
     for p in paras {
         let text = t[p.text_span.start..p.text_span.end].trim().to_string();
         cable.paragraphs.push(Paragraph {
-            number: p.number.clone(),
-            marking: p.marking.clone(),
-            heading: p.heading.clone(),
+            number: p.number,
+            marking: p.marking,
+            heading: p.heading,
             text,
             span: cx.orig(p.span),
         });
@@ -584,9 +586,7 @@ fn weekday_dateline(s: &str) -> Option<String> {
 /// Split a heading line where another heading field starts inside it: unwrapped renderings put
 /// `E.O. ... TAGS: ... SUBJECT: ...` on one line.
 fn split_inline_fields<'a>(line: Line<'a>) -> Vec<Line<'a>> {
-    let t = line.text;
-    let mut cuts: Vec<usize> = Vec::new();
-    for kw in [
+    const KEYWORDS: [&str; 11] = [
         "TAGS:",
         "TAGS ",
         "SUBJECT:",
@@ -598,31 +598,35 @@ fn split_inline_fields<'a>(line: Line<'a>) -> Vec<Line<'a>> {
         "CLASSIFIED BY ",
         "E.O. 1",
         "EO 1",
-    ] {
-        let mut from = 1;
-        while from < t.len() {
-            let Some(at) = find_ci_from(t, kw, from) else {
-                break;
-            };
-            let before = &t[..at];
-            let ok_before = before.ends_with("  ")
-                || before.ends_with(' ') && kw.ends_with(':')
-                || before.ends_with(". ");
-            if ok_before && !cuts.contains(&at) {
-                // `TAGS ` without a colon only right after an E.O. line's date.
-                if kw == "TAGS " && eo_start(before).is_none() {
-                    from = at + kw.len();
-                    continue;
-                }
-                cuts.push(at);
-            }
-            from = at + kw.len();
+    ];
+    let t = line.text;
+    let b = t.as_bytes();
+    let mut cuts: Vec<usize> = Vec::new();
+    // Every cut follows a space (`  `, ` ` before a keyword with a colon, `. `), so only the
+    // positions after a space are tried. No keyword overlaps itself and at most one matches at a
+    // position, so this finds the same cuts as searching each keyword through the line.
+    for sp in memchr::memchr_iter(b' ', b) {
+        let at = sp + 1;
+        if at >= b.len() || !matches!(b[at].to_ascii_uppercase(), b'T' | b'S' | b'R' | b'C' | b'E')
+        {
+            continue;
+        }
+        let rest = &t[at..];
+        let Some(kw) = KEYWORDS.iter().find(|kw| starts_with_ci(rest, kw)) else {
+            continue;
+        };
+        let before = &t[..at];
+        let ok_before = before.ends_with("  ")
+            || before.ends_with(' ') && kw.ends_with(':')
+            || before.ends_with(". ");
+        // `TAGS ` without a colon only right after an E.O. line's date.
+        if ok_before && (*kw != "TAGS " || eo_start(before).is_some()) {
+            cuts.push(at);
         }
     }
     if cuts.is_empty() {
         return vec![line];
     }
-    cuts.sort_unstable();
     let mut out = Vec::with_capacity(cuts.len() + 1);
     let mut prev = 0;
     for c in cuts.into_iter().chain(std::iter::once(t.len())) {

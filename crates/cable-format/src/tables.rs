@@ -6,7 +6,7 @@
 //! lazily on first use, so the crate needs no files at run time. Every lookup is total: unknown
 //! input gives `None`, never a panic.
 
-use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
 use crate::model::TagKind;
@@ -16,6 +16,40 @@ const TAGS_TSV: &str = include_str!("../tables/tags.tsv");
 const PRECEDENCE_TSV: &str = include_str!("../tables/precedence.tsv");
 const CLASSIFICATION_TSV: &str = include_str!("../tables/classification.tsv");
 const EO_REASONS_TSV: &str = include_str!("../tables/eo-reasons.tsv");
+
+/// A fast hasher for the short keys of these tables (FxHash's rotate-xor-multiply, a word at a
+/// time). The tables are fixed, embedded data, so SipHash's defence against chosen keys buys
+/// nothing here, and lookups run for every addressee, TAG and station.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<KeyHasher>>;
 
 /// The data rows of a TSV file (header skipped), each split on tabs.
 fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
@@ -38,7 +72,7 @@ fn col(row: &[&'static str], i: usize) -> &'static str {
 // Routing indicators
 
 static ROUTING: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     for row in rows(ROUTING_INDICATORS_TSV) {
         let (ri, name) = (col(&row, 0), col(&row, 1));
         if !ri.is_empty() && !name.is_empty() {
@@ -95,7 +129,7 @@ static TAGS: LazyLock<Vec<TagInfo>> = LazyLock::new(|| {
 });
 
 static TAG_INDEX: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     for (i, t) in TAGS.iter().enumerate() {
         map.entry(t.code).or_insert(i);
     }
@@ -309,7 +343,7 @@ pub fn level_rank(level: &str) -> Option<u8> {
 /// Portion marks of level × caveat combinations, built once so they can be handed out as
 /// `&'static str`.
 static COMBINED_MARKS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     let levels: Vec<&MarkingRow> = MARKINGS
         .iter()
         .filter(|r| r.kind == "level" && !r.portion_mark.is_empty())
@@ -462,7 +496,7 @@ fn glued_caveat(rest: &str) -> bool {
 // E.O. reasons
 
 static EO_REASONS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     for row in rows(EO_REASONS_TSV) {
         let (code, meaning) = (col(&row, 0), col(&row, 3));
         if !code.is_empty() {

@@ -443,7 +443,13 @@ pub fn parse_decl_date(s: &str) -> Option<String> {
         (y, nums[0], nums[1])
     };
     jiff::civil::Date::new(y as i16, m as i8, d as i8).ok()?;
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    let mut out = String::with_capacity(10);
+    crate::lines::push_int(&mut out, i64::from(y), 4);
+    out.push('-');
+    crate::lines::push_int(&mut out, i64::from(m), 2);
+    out.push('-');
+    crate::lines::push_int(&mut out, i64::from(d), 2);
+    Some(out)
 }
 
 /// The keyword of a TAGS line and where its content starts.
