@@ -70,8 +70,10 @@ pub struct Hit {
     pub from: Option<String>,
     pub subject: Option<String>,
     pub tags: Vec<String>,
-    /// A fragment of the text around the matched words, plain text.
+    /// A fragment of the text around the matched words, plain text, whitespace collapsed.
     pub snippet: String,
+    /// The matched words in `snippet`: `[start, end)` byte ranges, in order.
+    pub highlights: Vec<[usize; 2]>,
 }
 
 /// A page of hits, the total and exact facet counts over every matching cable.
@@ -352,19 +354,26 @@ impl Archive {
                     )
                 }),
             );
-            let snippet = generators
+            let (snippet, highlights) = generators
                 .iter()
                 .zip(&texts)
                 .map(|(g, t)| g.snippet(t))
                 .find(|sn| !sn.highlighted().is_empty())
-                .map(|sn| collapse(sn.fragment()))
+                .map(|sn| {
+                    let ranges: Vec<_> =
+                        sn.highlighted().iter().map(|r| (r.start, r.end)).collect();
+                    collapse_marked(sn.fragment(), &ranges)
+                })
                 .unwrap_or_else(|| {
                     let first = texts
                         .iter()
                         .find(|t| !t.is_empty())
                         .cloned()
                         .unwrap_or_default();
-                    collapse(&first.chars().take(200).collect::<String>())
+                    (
+                        collapse(&first.chars().take(200).collect::<String>()),
+                        Vec::new(),
+                    )
                 });
             hits.push(Hit {
                 id: doc
@@ -385,6 +394,7 @@ impl Archive {
                     .filter_map(|t| t["code"].as_str().map(str::to_string))
                     .collect(),
                 snippet,
+                highlights,
             });
         }
         Ok(hits)
@@ -427,4 +437,55 @@ fn facet_leaf(facet: &tantivy::schema::Facet) -> String {
 
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// [`collapse`], carrying byte ranges of `s` over to the collapsed text.
+fn collapse_marked(s: &str, ranges: &[(usize, usize)]) -> (String, Vec<[usize; 2]>) {
+    let mut out = String::with_capacity(s.len());
+    // Offset in `out` of every byte offset of `s` (and of its end).
+    let mut map = vec![0usize; s.len() + 1];
+    let mut pending_space = false;
+    for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            for m in &mut map[i..i + c.len_utf8()] {
+                *m = out.len();
+            }
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        for m in &mut map[i..i + c.len_utf8()] {
+            *m = out.len();
+        }
+        out.push(c);
+    }
+    map[s.len()] = out.len();
+    let marks = ranges
+        .iter()
+        .filter(|(a, b)| a < b && s.is_char_boundary(*a))
+        .filter_map(|&(a, b)| {
+            let last = s.get(..b)?.chars().next_back()?;
+            Some([map[a], map[b - last.len_utf8()] + last.len_utf8()])
+        })
+        .collect();
+    (out, marks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collapse_marked;
+
+    #[test]
+    fn highlights_survive_whitespace_collapsing() {
+        let s = "  the\n\n  human   rights  report";
+        let a = s.find("human").unwrap_or_default();
+        let b = s.find("rights").unwrap_or_default();
+        let (out, marks) = collapse_marked(s, &[(a, a + 5), (b, b + 6)]);
+        assert_eq!(out, "the human rights report");
+        let words: Vec<&str> = marks.iter().map(|[x, y]| &out[*x..*y]).collect();
+        assert_eq!(words, ["human", "rights"]);
+    }
 }

@@ -274,7 +274,21 @@ pub fn search(data: Option<&Path>, args: &SearchArgs, json_out: bool) -> Result<
             subject
         )?;
         if std::io::stdout().is_terminal() && !h.snippet.is_empty() {
-            writeln!(out, "    {}", h.snippet)?;
+            // Matched words in bold.
+            let mut line = String::with_capacity(h.snippet.len() + 8 * h.highlights.len());
+            let mut at = 0;
+            for [a, b] in &h.highlights {
+                if *a < at || *b > h.snippet.len() {
+                    continue;
+                }
+                line.push_str(&h.snippet[at..*a]);
+                line.push_str("\x1b[1m");
+                line.push_str(&h.snippet[*a..*b]);
+                line.push_str("\x1b[0m");
+                at = *b;
+            }
+            line.push_str(&h.snippet[at..]);
+            writeln!(out, "    {line}")?;
         }
     }
     writeln!(

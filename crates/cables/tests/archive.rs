@@ -106,3 +106,103 @@ fn ingest_search_show_stats() {
             "no cable 99NOWHERE1 in the archive",
         ));
 }
+
+#[test]
+fn gen_ingest_export_reindex_and_placeholders() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let out = cables(&data)
+        .args(["gen", "--ingest", "--count", "600", "--seed", "5", "--json"])
+        .assert()
+        .success();
+    let summary = json(&out.get_output().stdout);
+    assert_eq!(summary["new"], 600, "{summary}");
+    assert!(summary["bytes"].as_u64().unwrap_or(0) > 600 * 500);
+
+    // Export: every cable once, in both formats; the summary on stderr (stdout with --out).
+    let out = cables(&data)
+        .args(["export", "--format", "jsonl"])
+        .assert()
+        .success();
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 600);
+    let ids: std::collections::BTreeSet<&str> =
+        lines.iter().filter_map(|v| v["id"].as_str()).collect();
+    assert_eq!(ids.len(), 600);
+    let csv_path = dir.path().join("secret.csv");
+    let out = cables(&data)
+        .args([
+            "export",
+            "class:SECRET",
+            "--format",
+            "csv",
+            "--json",
+            "--out",
+        ])
+        .arg(&csv_path)
+        .assert()
+        .success();
+    let s = json(&out.get_output().stdout);
+    let secret = lines
+        .iter()
+        .filter(|v| v["classification"].as_str() == Some("SECRET"))
+        .count();
+    assert!(secret > 10, "{secret}");
+    assert_eq!(s["cables"], secret as u64, "{s}");
+    let csv = std::fs::read_to_string(&csv_path).expect("csv");
+    assert!(csv.starts_with("id,date,classification,"));
+
+    // A cited cable we do not have is a placeholder: shown with what cites it, exit 1.
+    let missing = lines
+        .iter()
+        .flat_map(|v| v["references"].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .find(|id| !ids.contains(id.as_str()))
+        .expect("a generated REF list cites a cable outside the set");
+    let out = cables(&data)
+        .args(["show", "--json", &missing])
+        .assert()
+        .code(1);
+    let g = json(&out.get_output().stdout);
+    assert_eq!(g["in_archive"], false, "{g}");
+    assert!(!g["cited_by"].as_array().expect("cited_by").is_empty());
+    cables(&data)
+        .args(["show", "99NOWHERE1"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no cable 99NOWHERE1"));
+
+    // Reindex: the same cables, counts and facets (ties in relevance may change order).
+    let search = || {
+        let out = cables(&data)
+            .args(["search", "--json", "--limit", "1000", "tag:PREL"])
+            .assert()
+            .success();
+        let mut v = json(&out.get_output().stdout);
+        let mut ids: Vec<String> = v["hits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h["id"].as_str().map(str::to_string))
+            .collect();
+        ids.sort();
+        v["hits"] = serde_json::json!(ids);
+        v
+    };
+    let before = search();
+    let out = cables(&data).args(["reindex", "--json"]).assert().success();
+    assert_eq!(json(&out.get_output().stdout)["cables"], 600);
+    assert_eq!(search(), before);
+
+    // A malformed query is an error with its position, for search and export alike.
+    for cmd in ["search", "export"] {
+        cables(&data)
+            .args([cmd, "class:SECRET AND (tag:PREL"])
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains("malformed query"));
+    }
+}
