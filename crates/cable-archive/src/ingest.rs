@@ -3,8 +3,9 @@
 //!
 //! Memory stays bounded by [`CHUNK`] raw cables at a time, whatever the size of the inputs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::time::Instant;
 
 use cable_format::{Cable, Severity};
 use cable_sources::{parse_raw, read_path, RawCable, SourceError};
@@ -17,8 +18,15 @@ use crate::catalog::{ContainerMeta, LedgerEntry, Payload, StoredVersion, Version
 use crate::error::{InternalError, Result};
 use crate::Archive;
 
-/// Raw cables per chunk: one index commit and one catalog transaction each.
+/// Raw cables parsed in parallel at a time.
 pub const CHUNK: usize = 1_000;
+
+/// A commit (index, then catalog) once this many documents were written since the last one...
+pub const COMMIT_DOCS: usize = 10_000;
+
+/// ...or this long after it: a commit costs the index a segment flush and later merges, so
+/// commits are few, while a killed ingest loses at most this much work.
+pub const COMMIT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Memory budget of tantivy's writer.
 const WRITER_BUDGET: usize = 200_000_000;
@@ -30,6 +38,8 @@ pub struct IngestSummary {
     pub read: u64,
     /// Bytes of cable text read (as decoded from the containers).
     pub bytes: u64,
+    /// Cables (new and changed) committed so far: what a crash now would keep.
+    pub committed: u64,
     /// Ids the archive did not have.
     pub new: u64,
     /// Ids the archive had, with text that differs from every version it had: a new version.
@@ -73,8 +83,13 @@ pub fn version_hash(cable: &Cable) -> String {
 /// A partial extract: a text without a transmission heading (no DTG, no FL3 station), or one
 /// that says it is a partial extract. It never replaces a full text as the current version.
 fn is_partial(cable: &Cable) -> bool {
+    // The note opens the text (Cablegate puts it first); looking further costs a whole scan.
+    let mut head = cable.text.len().min(1024);
+    while !cable.text.is_char_boundary(head) {
+        head -= 1;
+    }
     (cable.spans.dtg.is_none() && cable.transmission.station.is_none())
-        || cable.text.contains("partial extract of the original cable")
+        || cable.text[..head].contains("partial extract of the original cable")
 }
 
 /// The id a cable is filed under: the id its text gives; else the container's id; else the
@@ -147,9 +162,39 @@ fn prepare(item: std::result::Result<RawCable, SourceError>) -> Result<Item> {
     })
 }
 
+/// What has been written to the index writer since the last commit: the ledger entries it
+/// changed, the records of the versions it superseded, and how many documents it added.
+struct Batch {
+    seq: u64,
+    ledger: HashMap<String, LedgerEntry>,
+    /// Ids whose ledger entry this batch changed (the others in `ledger` were only looked up).
+    touched: HashSet<String>,
+    archived: Vec<(String, String, StoredVersion)>,
+    docs: usize,
+    started: Instant,
+}
+
+impl Batch {
+    fn new(seq: u64) -> Batch {
+        Batch {
+            seq,
+            ledger: HashMap::new(),
+            touched: HashSet::new(),
+            archived: Vec::new(),
+            docs: 0,
+            started: Instant::now(),
+        }
+    }
+
+    fn due(&self) -> bool {
+        self.docs >= COMMIT_DOCS || self.started.elapsed() >= COMMIT_INTERVAL
+    }
+}
+
 impl Archive {
     /// Ingest every cable under `paths` (files, folders, Cablegate pages, `cables.csv`).
-    /// `progress` is called after each committed chunk with the running summary.
+    /// `progress` is called after each chunk with the running summary (whose `committed` says
+    /// how many cables are safely in the archive so far).
     pub fn ingest(
         &mut self,
         paths: &[PathBuf],
@@ -160,7 +205,8 @@ impl Archive {
     }
 
     /// Ingest a stream of raw cables (from any reader, or generated); `progress` as for
-    /// [`Archive::ingest`]. Memory stays bounded by one chunk whatever the stream's length.
+    /// [`Archive::ingest`]. Memory stays bounded by one chunk and one commit's worth of index
+    /// writer buffers, whatever the stream's length.
     pub fn ingest_stream(
         &mut self,
         items: impl Iterator<Item = std::result::Result<RawCable, SourceError>>,
@@ -168,21 +214,68 @@ impl Archive {
     ) -> Result<IngestSummary> {
         let mut writer: IndexWriter<TantivyDocument> = self.index.writer(WRITER_BUDGET)?;
         let mut summary = IngestSummary::default();
+        let mut batch = Batch::new(self.catalog.last_seq()? + 1);
         let mut chunk = Vec::with_capacity(CHUNK);
-        for item in items {
-            chunk.push(item);
-            if chunk.len() == CHUNK {
-                self.ingest_chunk(std::mem::take(&mut chunk), &mut writer, &mut summary)?;
-                progress(&summary);
+        let mut items = items.peekable();
+        while items.peek().is_some() {
+            chunk.extend(items.by_ref().take(CHUNK));
+            self.ingest_chunk(
+                std::mem::take(&mut chunk),
+                &mut writer,
+                &mut summary,
+                &mut batch,
+            )?;
+            if batch.due() || items.peek().is_none() {
+                self.commit(&mut writer, &mut batch, &mut summary)?;
             }
-        }
-        if !chunk.is_empty() {
-            self.ingest_chunk(chunk, &mut writer, &mut summary)?;
             progress(&summary);
         }
+        self.commit(&mut writer, &mut batch, &mut summary)?;
         writer.wait_merging_threads()?;
         self.reader.reload()?;
         Ok(summary)
+    }
+
+    /// Commit the index (the batch's ledger entries in the commit's payload), then the
+    /// catalog; see "The archive" in ARCHITECTURE.md.
+    fn commit(
+        &mut self,
+        writer: &mut IndexWriter<TantivyDocument>,
+        batch: &mut Batch,
+        summary: &mut IngestSummary,
+    ) -> Result<()> {
+        let next = Batch::new(batch.seq + 1);
+        if batch.touched.is_empty() {
+            *batch = Batch {
+                seq: batch.seq,
+                ..next
+            };
+            return Ok(());
+        }
+        let done = std::mem::replace(batch, next);
+        // Records of superseded versions first: harmless if we die before the commits.
+        self.catalog.put_versions(&done.archived)?;
+        let payload = Payload {
+            seq: done.seq,
+            ledger: done
+                .ledger
+                .into_iter()
+                .filter(|(id, _)| done.touched.contains(id))
+                .collect(),
+        };
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&serde_json::to_string(&payload)?);
+        prepared.commit()?;
+        if std::mem::take(&mut self.crash_after_index_commit) {
+            return Err(InternalError::Inconsistent(
+                "simulated crash after the index commit".into(),
+            )
+            .into());
+        }
+        self.catalog.apply(&payload)?;
+        self.reader.reload()?;
+        summary.committed = summary.new + summary.changed;
+        Ok(())
     }
 
     fn ingest_chunk(
@@ -190,14 +283,9 @@ impl Archive {
         chunk: Vec<std::result::Result<RawCable, SourceError>>,
         writer: &mut IndexWriter<TantivyDocument>,
         summary: &mut IngestSummary,
+        batch: &mut Batch,
     ) -> Result<()> {
         let items: Vec<Item> = chunk.into_par_iter().map(prepare).collect::<Result<_>>()?;
-        let seq = self.catalog.last_seq()? + 1;
-        // This chunk's changes to the ledger, and the records of the versions it made current.
-        let mut pending: HashMap<String, LedgerEntry> = HashMap::new();
-        let mut added: HashMap<String, StoredVersion> = HashMap::new();
-        let mut archived: Vec<(String, String, StoredVersion)> = Vec::new();
-        let mut touched: std::collections::HashSet<String> = std::collections::HashSet::new();
         for item in items {
             let (cable, hash, json, container) = match item {
                 Item::Problem(p) => {
@@ -222,27 +310,39 @@ impl Archive {
                 summary.with_diagnostics += 1;
             }
             let id = archive_id(&cable, &hash);
-            let meta = VersionMeta {
-                hash: hash.clone(),
-                source: serde_json::to_value(&cable.source)?,
-                parser_version: cable_format::PARSER_VERSION.to_string(),
-                partial: is_partial(&cable),
-                seq,
-            };
             let record = StoredVersion {
                 cable: json,
                 original: cable.text.clone(),
                 container,
             };
-            let entry = match pending.remove(&id) {
+            let mut entry = match batch.ledger.remove(&id) {
                 Some(e) => Some(e),
                 None => self.catalog.entry(&id)?,
+            };
+            let changed = entry
+                .as_ref()
+                .is_some_and(|e| !e.versions.iter().any(|v| v.hash == hash));
+            if changed && batch.touched.contains(&id) {
+                // A new version of a cable this batch already wrote: commit first, so that the
+                // version it supersedes can be read back from the index and archived.
+                if let Some(e) = entry.take() {
+                    batch.ledger.insert(id.clone(), e);
+                }
+                self.commit(writer, batch, summary)?;
+                entry = self.catalog.entry(&id)?;
+            }
+            let meta = VersionMeta {
+                hash: hash.clone(),
+                source: serde_json::to_value(&cable.source)?,
+                parser_version: cable_format::PARSER_VERSION.to_string(),
+                partial: is_partial(&cable),
+                seq: batch.seq,
             };
             let entry = match entry {
                 None => {
                     summary.new += 1;
                     writer.add_document(self.fields.document(&id, &hash, &cable, &record))?;
-                    added.insert(id.clone(), record);
+                    batch.docs += 1;
                     LedgerEntry {
                         versions: vec![meta],
                         current: 0,
@@ -250,57 +350,30 @@ impl Archive {
                 }
                 Some(e) if e.versions.iter().any(|v| v.hash == hash) => {
                     summary.unchanged += 1;
-                    pending.insert(id, e);
+                    batch.ledger.insert(id, e);
                     continue;
                 }
                 Some(mut e) => {
                     summary.changed += 1;
                     let current = e.current().clone();
                     if meta.partial && !current.partial {
-                        archived.push((id.clone(), hash.clone(), record));
+                        batch.archived.push((id.clone(), hash.clone(), record));
                     } else {
-                        let old = match added.remove(&id) {
-                            Some(r) => Some(r),
-                            None => self.current_record(&id)?.map(|(_, r)| r),
-                        };
-                        if let Some(old) = old {
-                            archived.push((id.clone(), current.hash.clone(), old));
+                        if let Some((_, old)) = self.current_record(&id)? {
+                            batch.archived.push((id.clone(), current.hash.clone(), old));
                         }
                         writer.delete_term(Term::from_field_text(self.fields.id, &id));
                         writer.add_document(self.fields.document(&id, &hash, &cable, &record))?;
-                        added.insert(id.clone(), record);
+                        batch.docs += 1;
                         e.current = e.versions.len();
                     }
                     e.versions.push(meta);
                     e
                 }
             };
-            touched.insert(id.clone());
-            pending.insert(id, entry);
+            batch.touched.insert(id.clone());
+            batch.ledger.insert(id, entry);
         }
-        if touched.is_empty() {
-            return Ok(());
-        }
-        // Records of superseded versions first: harmless if we die before the commits.
-        self.catalog.put_versions(&archived)?;
-        let payload = Payload {
-            seq,
-            ledger: pending
-                .into_iter()
-                .filter(|(id, _)| touched.contains(id))
-                .collect(),
-        };
-        let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&serde_json::to_string(&payload)?);
-        prepared.commit()?;
-        if std::mem::take(&mut self.crash_after_index_commit) {
-            return Err(InternalError::Inconsistent(
-                "simulated crash after the index commit".into(),
-            )
-            .into());
-        }
-        self.catalog.apply(&payload)?;
-        self.reader.reload()?;
         Ok(())
     }
 }

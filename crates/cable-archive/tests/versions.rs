@@ -141,3 +141,32 @@ fn a_crash_between_the_index_and_catalog_commits_is_repaired_on_open() {
     let s = a.ingest(&[input], &mut |_| {}).expect("re-run");
     assert_eq!((s.new, s.changed, s.unchanged), (0, 0, 3));
 }
+
+#[test]
+fn two_versions_in_one_run_keep_both_and_the_later_is_current() {
+    let Some(shared) = cable_testdata::require_shared("two_versions_in_one_run") else {
+        return;
+    };
+    let original = fs::read_to_string(shared.join(format!("corpus/{ID}.txt"))).expect("corpus");
+    let edited = original.replacen(" the ", " the zyzzyva ", 1);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let first = write(&tmp.path().join("a"), &format!("{ID}.txt"), &original);
+    let second = write(&tmp.path().join("b"), &format!("{ID}.txt"), &edited);
+    let mut a = Archive::open(&tmp.path().join("data")).expect("open");
+    // Both in one batch: the second supersedes a version not yet committed.
+    let s = a.ingest(&[first, second], &mut |_| {}).expect("ingest");
+    assert_eq!((s.new, s.changed, s.unchanged), (1, 1, 0), "{s:?}");
+    assert_eq!(s.committed, 2);
+    let current = a.get(ID).expect("get").expect("present");
+    assert_eq!(current.original, edited);
+    let ledger = a.ledger(ID).expect("ledger").expect("entry");
+    assert_eq!(ledger.versions.len(), 2);
+    let old = a
+        .version(ID, &ledger.versions[0].hash)
+        .expect("old version");
+    assert!(!old.current);
+    assert_eq!(old.original, original);
+    assert_eq!(total(&a, "zyzzyva"), 1);
+    let stats = a.stats().expect("stats");
+    assert_eq!((stats.cables, stats.versions), (1, 2));
+}

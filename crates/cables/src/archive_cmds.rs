@@ -129,7 +129,7 @@ fn input_bytes(paths: &[PathBuf]) -> u64 {
 }
 
 /// Run an ingest with progress on stderr: a bar with count, rate and ETA on a terminal; in a
-/// pipe, a plain line after the first committed chunk and then every five seconds. Problems are
+/// pipe, a plain line after the first commit and then every five seconds. Problems are
 /// printed as they are found, each naming its path.
 pub fn run_ingest(
     archive: &mut Archive,
@@ -192,8 +192,10 @@ pub fn run_ingest(
                 bar.set_message(line);
             }
             None => {
-                if last_line.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
-                    eprintln!("ingest: committed {line}");
+                // The first commit at once (a script may wait for it), then every 5 seconds.
+                let first = last_line.is_none() && s.committed > 0;
+                if first || last_line.is_some_and(|t| t.elapsed() >= Duration::from_secs(5)) {
+                    eprintln!("ingest: committed {}, read {line}", s.committed);
                     last_line = Some(Instant::now());
                 }
             }

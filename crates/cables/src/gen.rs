@@ -22,7 +22,9 @@ use crate::output;
 pub const GEN_HELP: &str = "\
 Output: with --format txt (the default), DIR/<ID>.txt for every cable; with --format csv, one \
 DIR/cables.csv (no header row, 8 quoted fields per cable, backslash escapes, as the Cablegate \
-dump). DIR is created if missing; files of the same names are overwritten.
+dump). DIR is created if missing; files of the same names are overwritten. With --ingest, no \
+file is written: the cables go straight into the archive (--data), as `cables ingest` would \
+put them, and the ingest summary is printed.
 
 The same --count and --seed always give the same bytes. The cables follow the statistics of \
 the development corpus (classification, year, origin and length mixes, headings with and \
@@ -33,7 +35,8 @@ Exit status: 0 on success, 1 when the output cannot be written, 2 on a usage err
 
 Examples:
   cables gen --count 1000 --seed 7 --out /tmp/cables
-  cables gen --count 100000 --out /tmp/bench --format csv --json";
+  cables gen --count 100000 --out /tmp/bench --format csv --json
+  cables --data /tmp/demo gen --count 20000 --seed 1 --ingest";
 
 #[derive(Args, Debug)]
 pub struct GenArgs {

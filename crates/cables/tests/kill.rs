@@ -35,8 +35,9 @@ fn json_of(c: &mut Command) -> Value {
 
 /// Start the ingest, wait for its first `committed` progress line (in a pipe it comes right
 /// after the first chunk), wait `delay` more, then kill it.
-/// Whether it was killed (rather than finished first).
-fn kill_after(data: &Path, delay: std::time::Duration) -> bool {
+/// The number of cables its first line said were committed, and whether it was killed (rather
+/// than finished first).
+fn kill_after(data: &Path, delay: std::time::Duration) -> (u64, bool) {
     let mut child = gen_ingest(data)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -47,14 +48,17 @@ fn kill_after(data: &Path, delay: std::time::Duration) -> bool {
     let committed = lines
         .by_ref()
         .map_while(Result::ok)
-        .any(|line| line.starts_with("ingest: committed"));
-    assert!(committed, "the ingest ended before its first commit");
+        .find_map(|line| {
+            let rest = line.strip_prefix("ingest: committed ")?;
+            rest.split(',').next()?.trim().parse::<u64>().ok()
+        })
+        .expect("the ingest ended before its first commit");
     std::thread::sleep(delay);
     child.kill().expect("SIGKILL");
     let status = child.wait().expect("wait");
     // Drain what it wrote before dying.
     lines.for_each(drop);
-    !status.success()
+    (committed, !status.success())
 }
 
 /// The archive opens; the catalog, the index and the stored records agree.
@@ -89,8 +93,13 @@ fn an_ingest_killed_with_sigkill_loses_no_committed_cable_and_a_rerun_completes(
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
 
-    assert!(kill_after(&data, std::time::Duration::ZERO), "killed");
+    let (reported, killed) = kill_after(&data, std::time::Duration::ZERO);
+    assert!(killed);
     let first = check_consistent(&data);
+    assert!(
+        first >= reported,
+        "{first} cables kept, {reported} reported committed"
+    );
     assert!(
         (1_000..COUNT).contains(&first),
         "at least one chunk committed, not all: {first}"
@@ -98,8 +107,12 @@ fn an_ingest_killed_with_sigkill_loses_no_committed_cable_and_a_rerun_completes(
 
     // Killed again, later in a run that starts by finding the first cables unchanged.
     // (On a fast machine it may finish first; the checks hold either way.)
-    kill_after(&data, std::time::Duration::from_millis(1500));
+    let (reported, _) = kill_after(&data, std::time::Duration::from_millis(1500));
     let second = check_consistent(&data);
+    assert!(
+        second >= first + reported,
+        "{second} < {first} + {reported}"
+    );
     assert!(second >= first, "{second} < {first}");
 
     let summary = json_of(&mut gen_ingest(&data));
