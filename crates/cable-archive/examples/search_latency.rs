@@ -18,7 +18,7 @@ const QUERIES: &[&str] = &[
     "date:[2008-01-01 TO 2008-06-30] tag:PGOV",
     "minist*",
     "iran OR iraq -tag:PREL",
-    "has:refs cites:09STATE74010",
+    "has:refs date:2010",
     "subject:elections",
 ];
 
