@@ -1,6 +1,7 @@
 //! The body: numbered paragraphs with their portion markings, unnumbered section headings, the
 //! summary and comment, and the signature.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use memchr::memmem;
@@ -24,7 +25,7 @@ pub struct Para {
 /// A paragraph marker at the start of a line: `1.`, `1.(SBU)`, `12)`, with optional leading spaces.
 /// Returns (number, marking, offset of the text after the marker and marking).
 #[inline]
-pub fn paragraph_marker(t: &str) -> Option<(u32, Option<String>, usize)> {
+pub fn paragraph_marker(t: &str) -> Option<(u32, Option<Cow<'static, str>>, usize)> {
     // Most lines do not start with a digit: answer those without the full parse. The first byte
     // that is not ASCII whitespace decides, unless it starts a multi-byte character (which may
     // be Unicode whitespace that `trim_start` skips).
@@ -37,7 +38,7 @@ pub fn paragraph_marker(t: &str) -> Option<(u32, Option<String>, usize)> {
     }
 }
 
-fn paragraph_marker_full(t: &str) -> Option<(u32, Option<String>, usize)> {
+fn paragraph_marker_full(t: &str) -> Option<(u32, Option<Cow<'static, str>>, usize)> {
     let lead = t.len() - t.trim_start().len();
     let s = &t[lead..];
     let b = s.as_bytes();
@@ -137,7 +138,8 @@ fn is_heading(lines: &[Line], i: usize) -> bool {
     let blankish = |l: &Line| l.is_blank() || is_rule(l.text.trim());
     let prev_blank = i == 0 || blankish(&lines[i - 1]);
     let next_blank = i + 1 >= lines.len() || blankish(&lines[i + 1]);
-    let dashes = t.contains("----");
+    let tb = t.as_bytes();
+    let dashes = memchr::memchr_iter(b'-', tb).any(|k| tb.get(k..k + 4) == Some(b"----"));
     prev_blank && (next_blank || dashes)
 }
 
@@ -228,7 +230,7 @@ pub fn parse_body(text: &str, lines: &[Line], from: usize) -> Body {
                 let start = line.start + text_off;
                 cur = Some(Para {
                     number: Some(n.to_string()),
-                    marking,
+                    marking: marking.map(Cow::into_owned),
                     heading: pending_heading.take(),
                     span: Span::new(off, line.end()),
                     text_span: Span::new(start.min(line.end()), line.end()),

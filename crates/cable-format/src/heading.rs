@@ -44,10 +44,10 @@ pub fn month_number(mon: &str) -> Option<i8> {
     if mon.len() < 3 {
         return None;
     }
-    let up = mon.to_ascii_uppercase();
+    let head = &mon.as_bytes()[..3];
     MONTHS
         .iter()
-        .position(|m| up.starts_with(m))
+        .position(|m| head.eq_ignore_ascii_case(m.as_bytes()))
         .map(|i| i as i8 + 1)
 }
 
@@ -67,7 +67,7 @@ pub fn parse_dtg(s: &str) -> Option<(Dtg, usize)> {
         return None;
     }
     let month = month_number(mon)?;
-    let yy_digits: String = yy.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let yy_digits = &yy[..yy.bytes().take_while(u8::is_ascii_digit).count()];
     if yy_digits.len() != 2 && yy_digits.len() != 4 {
         return None;
     }
@@ -100,34 +100,33 @@ pub fn parse_dtg_line(line: &str) -> Option<(Option<&'static str>, Dtg, Span)> {
     let t = line.trim_start();
     let lead = line.len() - t.len();
     let mut pos = 0;
-    let mut prosigns = Vec::new();
+    // The first prosign and how many there are (at most three).
+    let mut first: Option<char> = None;
+    let mut prosigns = 0;
     let b = t.as_bytes();
-    while pos + 1 < b.len()
-        && b[pos].is_ascii_uppercase()
-        && b[pos + 1] == b' '
-        && prosigns.len() < 3
-    {
-        prosigns.push(b[pos] as char);
+    while pos + 1 < b.len() && b[pos].is_ascii_uppercase() && b[pos + 1] == b' ' && prosigns < 3 {
+        first.get_or_insert(b[pos] as char);
+        prosigns += 1;
         pos += 2;
         while pos < b.len() && b[pos] == b' ' {
             pos += 1;
         }
     }
-    if prosigns.is_empty() {
+    if prosigns == 0 {
         // Two letters glued: `OO 041457Z`? Rare; accept a prosign pair without space.
         if b.len() > 3
             && tables::precedence(b[0] as char).is_some()
             && tables::precedence(b[1] as char).is_some()
             && b[2] == b' '
         {
-            prosigns.push(b[0] as char);
+            first = Some(b[0] as char);
             pos = 3;
         } else {
             return None;
         }
     }
     let (dtg, len) = parse_dtg(&t[pos..])?;
-    let prec = prosigns.first().and_then(|c| tables::precedence(*c));
+    let prec = first.and_then(tables::precedence);
     Some((prec, dtg, Span::new(lead + pos, lead + pos + len)))
 }
 
@@ -209,7 +208,10 @@ pub fn scan(lines: &[Line], limit: usize) -> Heading {
         };
         if let Some(rest) = t.strip_prefix("VZCZC") {
             let id: String = rest.split_whitespace().next().unwrap_or("").to_string();
-            h.transmission.id = Some(format!("VZCZC{id}"));
+            let mut vz = String::with_capacity(5 + id.len());
+            vz.push_str("VZCZC");
+            vz.push_str(&id);
+            h.transmission.id = Some(vz);
             extend(&mut h.transmission_span, Span::new(off, off + t.len()));
             after_vzczc = true;
             h.end_line = idx + 1;

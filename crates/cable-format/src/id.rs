@@ -5,6 +5,8 @@
 //! through a small alias list (`SECSTATE`, `HAGUE`, `BA`), then by unique prefix, then by a small
 //! edit distance. Everything here is total: odd input gives `None`.
 
+use std::sync::LazyLock;
+
 use crate::tables;
 
 /// Spellings that are not a station name but stand for one.
@@ -73,17 +75,6 @@ pub fn canonical_id(year: i32, origin: &str, serial: &str) -> Option<String> {
         1900..=2099 => year % 100,
         _ => return None,
     };
-    let mut o = String::new();
-    for c in origin.chars() {
-        if c.is_ascii_alphabetic() {
-            o.push(c.to_ascii_uppercase());
-        } else if !(c.is_whitespace() || matches!(c, '.' | '\'' | '-' | '\u{2019}')) {
-            return None;
-        }
-    }
-    if o.is_empty() || o.len() > 30 {
-        return None;
-    }
     let serial = serial.trim();
     if serial.is_empty() || !serial.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -92,9 +83,20 @@ pub fn canonical_id(year: i32, origin: &str, serial: &str) -> Option<String> {
     if serial.is_empty() || serial.len() > 7 {
         return None;
     }
-    let mut id = String::with_capacity(2 + o.len() + serial.len());
+    // The id is written as it is checked: the year, the origin's letters, the serial.
+    let mut id = String::with_capacity(2 + origin.len() + serial.len());
     crate::lines::push_int(&mut id, i64::from(yy), 2);
-    id.push_str(&o);
+    for c in origin.chars() {
+        if c.is_ascii_alphabetic() {
+            id.push(c.to_ascii_uppercase());
+        } else if !(c.is_whitespace() || matches!(c, '.' | '\'' | '-' | '\u{2019}')) {
+            return None;
+        }
+    }
+    let letters = id.len() - 2;
+    if letters == 0 || letters > 30 {
+        return None;
+    }
     id.push_str(serial);
     Some(id)
 }
@@ -127,31 +129,65 @@ fn match_origin(words: &str, fuzz: Fuzz) -> Option<(&'static str, bool)> {
     if words.len() > 200 || words.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
-    let cleaned: String = words
-        .chars()
-        .map(|c| match c {
+    // Capitals and spaces only, on the stack: at most 200 of them, so at most 100 words.
+    let mut cleaned = [0u8; 200];
+    let mut n = 0;
+    for c in words.chars() {
+        let c = match c {
             '-' | '/' | ',' | '_' => ' ',
             c => c.to_ascii_uppercase(),
-        })
-        .filter(|c| c.is_ascii_uppercase() || *c == ' ')
-        .collect();
-    let mut ws: Vec<&str> = cleaned.split_whitespace().collect();
-    while ws.len() > 1 && PREFIX_WORDS.contains(&ws[0]) {
-        ws.remove(0);
+        };
+        if c.is_ascii_uppercase() || c == ' ' {
+            cleaned[n] = c as u8;
+            n += 1;
+        }
     }
-    while ws.len() > 1 && SUFFIX_WORDS.contains(&ws[ws.len() - 1]) {
-        ws.pop();
+    let cleaned = &cleaned[..n];
+    let mut ranges = [(0usize, 0usize); 100];
+    let mut count = 0;
+    let mut i = 0;
+    while i < n {
+        if cleaned[i] == b' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && cleaned[i] != b' ' {
+            i += 1;
+        }
+        ranges[count] = (start, i);
+        count += 1;
     }
-    if ws.is_empty() {
+    // Only capitals and spaces were kept: every word is ASCII.
+    let word = |k: usize| std::str::from_utf8(&cleaned[ranges[k].0..ranges[k].1]).unwrap_or("");
+    let (mut lo, mut hi) = (0, count);
+    while hi - lo > 1 && PREFIX_WORDS.contains(&word(lo)) {
+        lo += 1;
+    }
+    while hi - lo > 1 && SUFFIX_WORDS.contains(&word(hi - 1)) {
+        hi -= 1;
+    }
+    if hi == lo {
         return None;
     }
-    let joined = ws.concat();
-    if let Some(s) = lookup_letters(&joined, fuzz) {
+    let concat = |to: usize| -> ([u8; 200], usize) {
+        let mut out = [0u8; 200];
+        let mut m = 0;
+        for &(a, b) in &ranges[lo..to] {
+            out[m..m + (b - a)].copy_from_slice(&cleaned[a..b]);
+            m += b - a;
+        }
+        (out, m)
+    };
+    let (joined, m) = concat(hi);
+    if let Some(s) = lookup_letters(std::str::from_utf8(&joined[..m]).unwrap_or(""), fuzz) {
         return Some(s);
     }
     // A trailing country code (`MUNICH GE`, `MADRID SP`).
-    if ws.len() > 1 && ws[ws.len() - 1].len() == 2 {
-        return lookup_letters(&ws[..ws.len() - 1].concat(), fuzz).map(|(s, _)| (s, false));
+    if hi - lo > 1 && word(hi - 1).len() == 2 {
+        let (joined, m) = concat(hi - 1);
+        return lookup_letters(std::str::from_utf8(&joined[..m]).unwrap_or(""), fuzz)
+            .map(|(s, _)| (s, false));
     }
     None
 }
@@ -210,6 +246,26 @@ fn lookup_letters(letters: &str, fuzz: Fuzz) -> Option<(&'static str, bool)> {
     closest(letters, max).map(|s| (s, false))
 }
 
+/// A candidate of [`closest`]: its spelling, its station and its letter counts.
+type Candidate = (&'static str, &'static str, [u8; 26]);
+
+/// The candidates of [`closest`] (the stations and the aliases of four letters or more) by length,
+/// letters counted once.
+static CANDIDATES_BY_LEN: LazyLock<Vec<Vec<Candidate>>> = LazyLock::new(|| {
+    let mut by_len: Vec<Vec<Candidate>> = Vec::new();
+    let all = tables::stations()
+        .iter()
+        .map(|s| (*s, *s))
+        .chain(ALIASES.iter().filter(|(a, _)| a.len() >= 4).copied());
+    for (cand, station) in all {
+        if by_len.len() <= cand.len() {
+            by_len.resize_with(cand.len() + 1, Vec::new);
+        }
+        by_len[cand.len()].push((cand, station, letter_histogram(cand)));
+    }
+    by_len
+});
+
 /// The single station (or alias target) nearest to `letters` within `max` edits. Ties at the best
 /// distance are broken by the longest common subsequence (`QXICO` is nearer `MEXICO` than
 /// `QUITO`); `None` when there is no candidate or two different stations still tie.
@@ -217,13 +273,14 @@ fn closest(letters: &str, max: usize) -> Option<&'static str> {
     // (distance, -lcs) ordering: smaller is better.
     let mut best: Option<((usize, usize), &'static str)> = None;
     let mut tie = false;
-    let candidates = tables::stations()
-        .iter()
-        .map(|s| (*s, *s))
-        .chain(ALIASES.iter().filter(|(a, _)| a.len() >= 4).copied());
     let hist = letter_histogram(letters);
-    for (cand, station) in candidates {
-        if cand.len().abs_diff(letters.len()) > max || bag_distance(&hist, cand) > max {
+    // Only candidates within `max` of the length can be within `max` edits. The outcome does not
+    // depend on the order candidates are tried in: the best key wins, and two stations at it tie.
+    let by_len = &*CANDIDATES_BY_LEN;
+    let lens = letters.len().saturating_sub(max)..=(letters.len() + max).min(by_len.len() - 1);
+    for (cand, station, cand_hist) in lens.flat_map(|n| by_len[n].iter()) {
+        let (cand, station) = (*cand, *station);
+        if bag_distance_hists(&hist, cand_hist) > max {
             continue;
         }
         let d = edit_distance(letters, cand);
@@ -246,27 +303,39 @@ fn closest(letters: &str, max: usize) -> Option<&'static str> {
     station(best?.1)
 }
 
-pub(crate) fn letter_histogram(s: &str) -> [u8; 26] {
+pub(crate) const fn letter_histogram(s: &str) -> [u8; 26] {
+    letter_histogram_from(s.as_bytes(), 0)
+}
+
+/// [`letter_histogram`] of `b[from..]`.
+pub(crate) const fn letter_histogram_from(b: &[u8], from: usize) -> [u8; 26] {
     let mut h = [0u8; 26];
-    for c in s.bytes().filter(u8::is_ascii_uppercase) {
-        h[usize::from(c - b'A')] = h[usize::from(c - b'A')].saturating_add(1);
+    let mut i = from;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_uppercase() {
+            let k = (c - b'A') as usize;
+            h[k] = h[k].saturating_add(1);
+        }
+        i += 1;
     }
     h
 }
 
-/// A cheap lower bound of the edit distance: letters one side has more of than the other. An
-/// edit changes at most one letter count on each side, and a transposition none.
-pub(crate) fn bag_distance(hist: &[u8; 26], cand: &str) -> usize {
-    let other = letter_histogram(cand);
-    let (mut more, mut fewer) = (0usize, 0usize);
-    for (a, b) in hist.iter().zip(other.iter()) {
-        if a > b {
-            more += usize::from(a - b);
-        } else {
-            fewer += usize::from(b - a);
-        }
+/// A cheap lower bound of the edit distance between two words, from their letter counts: the
+/// letters one side has more of than the other. An edit changes at most one letter count on each
+/// side, and a transposition none.
+pub(crate) fn bag_distance_hists(hist: &[u8; 26], other: &[u8; 26]) -> usize {
+    // With `matched` the letters both sides have, one side has `total - matched` letters the
+    // other lacks: the larger total gives the distance. Sums and minimums of the two rows, which
+    // vectorise.
+    let (mut total_a, mut total_b, mut matched) = (0u32, 0u32, 0u32);
+    for (&a, &b) in hist.iter().zip(other.iter()) {
+        total_a += u32::from(a);
+        total_b += u32::from(b);
+        matched += u32::from(a.min(b));
     }
-    more.max(fewer)
+    (total_a.max(total_b) - matched) as usize
 }
 
 /// Length of the longest common subsequence, on ASCII bytes.
@@ -291,18 +360,23 @@ fn lcs(a: &str, b: &str) -> usize {
 /// Station names and classification words are short: rows up to 32 columns live on the stack,
 /// so the hot matching loops allocate nothing.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    edit_distance_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`edit_distance`] of byte strings.
+pub(crate) fn edit_distance_bytes(a: &[u8], b: &[u8]) -> usize {
     const STACK: usize = 33;
     let n = b.len();
     if n < STACK {
         let mut rows = [[0usize; STACK]; 3];
-        osa(a.as_bytes(), b.as_bytes(), &mut rows)
+        osa(a, b, &mut rows)
     } else {
         let mut rows = [
             vec![0usize; n + 1],
             vec![0usize; n + 1],
             vec![0usize; n + 1],
         ];
-        osa(a.as_bytes(), b.as_bytes(), &mut rows)
+        osa(a, b, &mut rows)
     }
 }
 
@@ -638,6 +712,35 @@ mod tests {
         assert_eq!(split_id("PARTO13"), None);
         assert_eq!(split_id("09PARTO"), None);
         assert_eq!(split_id(""), None);
+    }
+
+    #[test]
+    fn bag_distances() {
+        fn slow(a: &str, b: &str) -> usize {
+            let (ha, hb) = (letter_histogram(a), letter_histogram(b));
+            let (mut more, mut fewer) = (0usize, 0usize);
+            for (x, y) in ha.iter().zip(hb.iter()) {
+                if x > y {
+                    more += usize::from(x - y);
+                } else {
+                    fewer += usize::from(y - x);
+                }
+            }
+            more.max(fewer)
+        }
+        for (a, b) in [
+            ("", ""),
+            ("ROME", "ROME"),
+            ("SOIA", "SOFIA"),
+            ("BRUSSLES", "BRUSSELS"),
+            ("ABC", ""),
+            ("AAAB", "ABBB"),
+            ("QXICO", "MEXICO"),
+            ("ZZZZZZ", "A"),
+        ] {
+            let got = bag_distance_hists(&letter_histogram(a), &letter_histogram(b));
+            assert_eq!(got, slow(a, b), "{a} {b}");
+        }
     }
 
     #[test]

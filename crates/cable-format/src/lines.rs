@@ -18,16 +18,64 @@ impl<'a> Line<'a> {
     pub fn span(&self) -> Span {
         Span::new(self.start, self.end())
     }
+    #[inline]
     pub fn is_blank(&self) -> bool {
-        self.text.trim().is_empty()
+        match self.text.as_bytes().first() {
+            Some(&c) if c > b' ' && c < 0x80 => false,
+            _ => trim_start(self.text).is_empty(),
+        }
     }
     /// The line without leading spaces, and the offset where that starts.
+    #[inline]
     pub fn trimmed(&self) -> (usize, &'a str) {
-        let t = self.text.trim_start();
-        (self.start + self.text.len() - t.len(), t.trim_end())
+        let b = self.text.as_bytes();
+        // Most lines start and end with printable ASCII: nothing to trim.
+        if let (Some(&first), Some(&last)) = (b.first(), b.last()) {
+            if first > b' ' && first < 0x80 && last > b' ' && last < 0x80 {
+                return (self.start, self.text);
+            }
+        }
+        let t = trim_start(self.text);
+        (self.start + self.text.len() - t.len(), trim_end(t))
     }
 }
 
+/// Whitespace in ASCII, as `char::is_whitespace` has it.
+#[inline]
+fn ascii_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// `s.trim_start()`, with ASCII whitespace skipped byte by byte; only a line that goes on with a
+/// multi-byte character (which may be Unicode whitespace) takes the general path.
+#[inline]
+pub fn trim_start(s: &str) -> &str {
+    let b = s.as_bytes();
+    let i = b.iter().position(|&c| !ascii_ws(c)).unwrap_or(b.len());
+    if b.get(i).is_some_and(|&c| c >= 0x80) {
+        return s[i..].trim_start();
+    }
+    &s[i..]
+}
+
+/// `s.trim_end()`, the same way as [`trim_start`].
+#[inline]
+pub fn trim_end(s: &str) -> &str {
+    let b = s.as_bytes();
+    let j = b.iter().rposition(|&c| !ascii_ws(c)).map_or(0, |k| k + 1);
+    if j > 0 && b[j - 1] >= 0x80 {
+        return s[..j].trim_end();
+    }
+    &s[..j]
+}
+
+/// `s.trim()`, the same way as [`trim_start`].
+#[inline]
+pub fn trim(s: &str) -> &str {
+    trim_end(trim_start(s))
+}
+
+#[cfg(test)]
 pub fn lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::with_capacity(text.len() / 50 + 1);
     let mut start = 0;
@@ -39,6 +87,27 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
         start = nl + 1;
     }
     // The last line, unless the text ends with a newline.
+    if start < text.len() {
+        out.push(Line {
+            start,
+            text: &text[start..],
+        });
+    }
+    out
+}
+
+/// The lines of a text whose newline offsets are known already (the normaliser notes them): the
+/// same as splitting at every newline, the last line only when the text does not end with one.
+pub fn lines_at<'a>(text: &'a str, newlines: &[usize]) -> Vec<Line<'a>> {
+    let mut out = Vec::with_capacity(newlines.len() + 1);
+    let mut start = 0;
+    for &nl in newlines {
+        out.push(Line {
+            start,
+            text: &text[start..nl],
+        });
+        start = nl + 1;
+    }
     if start < text.len() {
         out.push(Line {
             start,
@@ -69,10 +138,13 @@ pub fn despace(s: &str) -> String {
 /// Join wrapped lines of a field into one line of single spaces.
 ///
 /// The same as joining `s.split_whitespace()` with single spaces, but faster: words already
-/// separated by one space are copied as one run, printable ASCII is tested with one comparison,
-/// and only a byte that starts a multi-byte character is decoded to test it against Unicode's
-/// whitespace (NBSP, EM SPACE, …).
+/// separated by one space are copied as one run, eight bytes are tested at a time while they are
+/// printable ASCII with no two spaces in a row, and only a byte that starts a multi-byte character
+/// is decoded to test it against Unicode's whitespace (NBSP, EM SPACE, …).
 pub fn collapse_ws(s: &str) -> String {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
     let b = s.as_bytes();
     let n = b.len();
     let mut out = String::with_capacity(n);
@@ -108,15 +180,49 @@ pub fn collapse_ws(s: &str) -> String {
         // A run of words separated by single spaces.
         let start = i;
         loop {
-            while i < n {
-                let c = b[i];
-                if c > b' ' && c < 0x80 || ws_at(i) == 0 {
-                    i += 1;
-                } else {
+            // Eight bytes at a time while they are printable ASCII or single spaces. The lowest
+            // flagged byte is exact (a borrow only runs upwards from a flagged byte); higher
+            // flags may be false alarms, which the byte step below clears.
+            while let Some(chunk) = b.get(i..i + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let x = u64::from_le_bytes(word);
+                // Control bytes (below a space) and bytes of multi-byte characters.
+                let bad = (x.wrapping_sub(SPACES) | x) & HIGH;
+                // Spaces followed by a space, and a space in the last byte (its successor is
+                // unknown here).
+                let eq = x ^ SPACES;
+                let spaces = eq.wrapping_sub(ONES) & !eq & HIGH;
+                let doubled = (spaces & (spaces >> 8)) | (spaces & (1 << 63));
+                let flags = bad | doubled;
+                if flags != 0 {
+                    let k = flags.trailing_zeros() as usize / 8;
+                    i += k;
+                    // A space before a control byte or a multi-byte character: let the byte
+                    // step decide whether what follows it is whitespace.
+                    if k > 0 && b[i - 1] == b' ' {
+                        i -= 1;
+                    }
                     break;
                 }
+                i += 8;
             }
-            if i + 1 < n && b[i] == b' ' && ws_at(i + 1) == 0 {
+            if i >= n {
+                break;
+            }
+            let c = b[i];
+            if c > b' ' && c < 0x80 {
+                i += 1;
+                continue;
+            }
+            if c == b' ' {
+                if i + 1 < n && ws_at(i + 1) == 0 {
+                    i += 1;
+                    continue;
+                }
+                break;
+            }
+            if ws_at(i) == 0 {
                 i += 1;
                 continue;
             }
@@ -159,6 +265,21 @@ pub fn push_int(out: &mut String, n: i64, width: usize) {
 
 /// `YYYY-MM-DDTHH:MM:00Z`, as `format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:00Z")`.
 pub fn rfc3339_minutes(y: i64, mo: i64, d: i64, h: i64, mi: i64) -> String {
+    let two = |v: i64| (0..100).contains(&v);
+    if (0..10_000).contains(&y) && two(mo) && two(d) && two(h) && two(mi) {
+        // Every field fits its width: the digits go straight into place.
+        let mut b = *b"0000-00-00T00:00:00Z";
+        let digit = |v: i64| b'0' + (v % 10) as u8;
+        b[0] = digit(y / 1000);
+        b[1] = digit(y / 100);
+        b[2] = digit(y / 10);
+        b[3] = digit(y);
+        for (at, v) in [(5, mo), (8, d), (11, h), (14, mi)] {
+            b[at] = digit(v / 10);
+            b[at + 1] = digit(v);
+        }
+        return String::from(std::str::from_utf8(&b).unwrap_or_default());
+    }
     let mut s = String::with_capacity(20);
     push_int(&mut s, y, 4);
     s.push('-');
@@ -285,6 +406,32 @@ mod tests {
     }
 
     #[test]
+    fn collapse_matches_split_whitespace_on_generated_text() {
+        // Deterministic pseudo-random strings over letters, spaces, control whitespace and
+        // multi-byte characters (whitespace or not), at every alignment.
+        let pieces = [
+            "a", "B", "xyz", " ", " ", "  ", "\n", "\t", "\r\n", "\u{a0}", "\u{2003}", "\u{e9}",
+            "\u{85}", "\u{3000}", ".", "1234567", "\x0b", "~", "\u{7f}",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 24) as usize;
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                s.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_ws(&s), want, "{s:?}");
+        }
+    }
+
+    #[test]
     fn padded_integers_match_format() {
         for n in [
             0i64,
@@ -306,6 +453,19 @@ mod tests {
             }
         }
         assert_eq!(rfc3339_minutes(2009, 8, 4, 14, 7), "2009-08-04T14:07:00Z");
+        for (y, mo, d, h, mi) in [
+            (0, 0, 0, 0, 0),
+            (9999, 99, 99, 99, 99),
+            (10000, 1, 1, 0, 0),
+            (-1, 1, 1, 0, 0),
+            (1966, 12, 28, 18, 48),
+            (2010, 100, 1, 0, 0),
+        ] {
+            assert_eq!(
+                rfc3339_minutes(y, mo, d, h, mi),
+                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:00Z")
+            );
+        }
     }
 
     #[test]
@@ -322,6 +482,34 @@ mod tests {
             let want: Vec<&str> = s.split_terminator('\n').collect();
             let got: Vec<&str> = lines(s).iter().map(|l| l.text).collect();
             assert_eq!(got, want, "{s:?}");
+            let newlines: Vec<usize> = memchr::memchr_iter(b'\n', s.as_bytes()).collect();
+            let got: Vec<(usize, &str)> = lines_at(s, &newlines)
+                .iter()
+                .map(|l| (l.start, l.text))
+                .collect();
+            let want: Vec<(usize, &str)> = lines(s).iter().map(|l| (l.start, l.text)).collect();
+            assert_eq!(got, want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn fast_trims_match_std() {
+        for s in [
+            "",
+            " ",
+            "a",
+            "  a b  ",
+            "\t\r\n x \x0b\x0c",
+            "\u{a0}x\u{a0}",
+            " \u{2003} x \u{3000} ",
+            "\u{e9} ",
+            " caf\u{e9}",
+            "\u{85}\u{85}",
+            "x\u{1680}",
+        ] {
+            assert_eq!(trim_start(s), s.trim_start(), "{s:?}");
+            assert_eq!(trim_end(s), s.trim_end(), "{s:?}");
+            assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }
 

@@ -29,9 +29,16 @@ pub struct Normalized {
     pub text: String,
     checkpoints: Vec<Checkpoint>,
     orig_len: usize,
+    /// The offset of every newline in `text`, in order, noted while writing it.
+    newlines: Vec<usize>,
 }
 
 impl Normalized {
+    /// The offsets of the newlines of `text`, in order.
+    pub fn newlines(&self) -> &[usize] {
+        &self.newlines
+    }
+
     /// Map a normalised byte offset to an offset in the original text (start of a span).
     pub fn to_original(&self, pos: usize) -> usize {
         self.map(pos, false)
@@ -95,6 +102,8 @@ struct Builder<'a> {
     /// A verbatim run `pending.0..pending.1` not yet written: contiguous copies (line after
     /// line) are merged here and written with one `push_str`.
     pending: (usize, usize),
+    /// Where each newline went in `out`.
+    newlines: Vec<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -136,6 +145,13 @@ impl<'a> Builder<'a> {
         self.out.push_str(&self.src[start..end]);
     }
 
+    /// Copy the newline at `at` verbatim.
+    fn copy_newline(&mut self, at: usize) {
+        self.copy(at, at + 1);
+        // The pending run holds `at` now and goes to the end of `out` when written.
+        self.newlines.push(self.out.len() + (at - self.pending.0));
+    }
+
     /// Copy the verbatim run `run..at`, then put `with` in place of the `len` bytes at `at`.
     /// Returns where the next run starts.
     fn substitute(&mut self, run: usize, at: usize, len: usize, with: &str) -> usize {
@@ -152,28 +168,86 @@ impl<'a> Builder<'a> {
             orig_end: end,
             replaced: true,
         });
+        if with == "\n" {
+            // A line end put in place of trailing spaces or a CR: the common case.
+            self.newlines.push(self.out.len());
+            self.out.push('\n');
+            return;
+        }
+        for (k, c) in with.bytes().enumerate() {
+            if c == b'\n' {
+                self.newlines.push(self.out.len() + k);
+            }
+        }
         self.out.push_str(with);
     }
 
-    fn finish(mut self) -> (String, Vec<Checkpoint>) {
+    fn finish(mut self) -> (String, Vec<Checkpoint>, Vec<usize>) {
         self.flush();
-        (self.out, self.checkpoints)
+        (self.out, self.checkpoints, self.newlines)
     }
 }
 
 /// Normalise a decoded cable text.
 pub fn normalize(src: &str) -> Normalized {
+    normalize_into(src, Scratch::default())
+}
+
+/// The buffers of a [`Normalized`], emptied, for the next normalisation to write into: the parser
+/// keeps one set per thread instead of allocating three text-sized buffers for every cable.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    out: String,
+    checkpoints: Vec<Checkpoint>,
+    newlines: Vec<usize>,
+}
+
+impl Scratch {
+    /// The bytes the buffers hold room for.
+    pub(crate) fn capacity(&self) -> usize {
+        self.out.capacity()
+            + self.checkpoints.capacity() * std::mem::size_of::<Checkpoint>()
+            + self.newlines.capacity() * std::mem::size_of::<usize>()
+    }
+}
+
+impl Normalized {
+    /// Give the buffers back for reuse.
+    pub(crate) fn into_scratch(self) -> Scratch {
+        Scratch {
+            out: self.text,
+            checkpoints: self.checkpoints,
+            newlines: self.newlines,
+        }
+    }
+}
+
+/// [`normalize`], writing into the buffers of `scratch`.
+pub(crate) fn normalize_into(src: &str, scratch: Scratch) -> Normalized {
+    let Scratch {
+        mut out,
+        mut checkpoints,
+        mut newlines,
+    } = scratch;
+    out.clear();
+    out.reserve(src.len());
+    checkpoints.clear();
+    checkpoints.reserve(src.len() / 64 + 16);
+    newlines.clear();
+    newlines.reserve(src.len() / 48 + 1);
     let mut b = Builder {
         src,
-        out: String::with_capacity(src.len()),
-        checkpoints: Vec::with_capacity(64),
+        out,
+        checkpoints,
         pending: (0, 0),
+        newlines,
     };
     let bytes = src.as_bytes();
     let mut specials = Specials::new(bytes);
+    let newline = NewlineFinder::new();
     let mut line_start = 0;
     while line_start < bytes.len() {
-        let nl = memchr::memchr(b'\n', &bytes[line_start..]).map(|i| line_start + i);
+        let nl = newline.find(&bytes[line_start..]).map(|i| line_start + i);
         let (content_end, next) = match nl {
             Some(i) => (i, i + 1),
             None => (bytes.len(), bytes.len()),
@@ -207,45 +281,110 @@ pub fn normalize(src: &str) -> Normalized {
         if nl.is_some() {
             if end == content_end {
                 // Nothing stripped: the newline extends the verbatim run.
-                b.copy(end, next);
+                b.copy_newline(end);
             } else {
                 b.replace(end, next, "\n");
             }
         }
         line_start = next;
     }
-    let (text, checkpoints) = b.finish();
+    let (text, checkpoints, newlines) = b.finish();
+    debug_assert!(memchr::memchr_iter(b'\n', text.as_bytes()).eq(newlines.iter().copied()));
     Normalized {
         text,
         checkpoints,
         orig_len: src.len(),
+        newlines,
     }
 }
 
-/// The positions of every byte that may start something to normalise (`&`, `<`, `[`, `\\`, the
-/// first byte of `¶` and NBSP, `{`, tab, CR; everything else is copied as is), found up front with
-/// three vectorised `memchr` passes over the whole text, then walked with a cursor.
-struct Specials {
-    positions: Vec<usize>,
-    next: usize,
+/// Finds the newline ending each line. `memchr::memchr` picks its implementation through a function
+/// pointer on every call; with a call per line, picking it once per text is cheaper.
+enum NewlineFinder {
+    #[cfg(target_arch = "x86_64")]
+    Avx2(memchr::arch::x86_64::avx2::memchr::One),
+    Any,
 }
 
-impl Specials {
-    fn new(src: &[u8]) -> Self {
-        let mut positions: Vec<usize> = memchr::memchr3_iter(b'&', b'<', b'[', src)
-            .chain(memchr::memchr3_iter(b'\\', 0xC2, b'{', src))
-            .chain(memchr::memchr2_iter(b'\t', b'\r', src))
-            .collect();
-        positions.sort_unstable();
-        Specials { positions, next: 0 }
+impl NewlineFinder {
+    fn new() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(one) = memchr::arch::x86_64::avx2::memchr::One::new(b'\n') {
+            return NewlineFinder::Avx2(one);
+        }
+        NewlineFinder::Any
+    }
+
+    #[inline]
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            NewlineFinder::Avx2(one) => one.find(hay),
+            NewlineFinder::Any => memchr::memchr(b'\n', hay),
+        }
+    }
+}
+
+/// Finds every byte that may start something to normalise (`&`, `<`, `[`, `\\`, the first byte
+/// of `¶` and NBSP, `{`, tab, CR; everything else is copied as is) with three vectorised `memchr`
+/// searches, each remembering its next hit. Calls come with `i` never decreasing, so each search
+/// moves forward over the text once, and nothing is collected or sorted.
+struct Specials<'a> {
+    src: &'a [u8],
+    /// The next hit of each search at or after the last `i` asked for (`usize::MAX`: none).
+    next: [usize; 3],
+    /// The smallest of `next`.
+    first: usize,
+}
+
+impl<'a> Specials<'a> {
+    fn new(src: &'a [u8]) -> Self {
+        let mut s = Specials {
+            src,
+            next: [usize::MAX; 3],
+            first: usize::MAX,
+        };
+        for k in 0..3 {
+            s.next[k] = s.search(k, 0);
+        }
+        s.first = s.next.iter().copied().min().unwrap_or(usize::MAX);
+        s
+    }
+
+    fn search(&self, k: usize, i: usize) -> usize {
+        let hay = &self.src[i..];
+        let hit = match k {
+            0 => memchr::memchr3(b'&', b'<', b'[', hay),
+            1 => memchr::memchr3(b'\\', 0xC2, b'{', hay),
+            _ => memchr::memchr2(b'\t', b'\r', hay),
+        };
+        hit.map_or(usize::MAX, |p| i + p)
     }
 
     /// The first special position in `i..end`. Calls come with `i` never decreasing.
+    #[inline]
     fn find(&mut self, i: usize, end: usize) -> Option<usize> {
-        while self.positions.get(self.next).is_some_and(|&p| p < i) {
-            self.next += 1;
+        // Most lines hold no special byte: the nearest hit lies beyond them.
+        if self.first >= i {
+            return (self.first < end).then_some(self.first);
         }
-        self.positions.get(self.next).copied().filter(|&p| p < end)
+        self.refill(i, end)
+    }
+
+    fn refill(&mut self, i: usize, end: usize) -> Option<usize> {
+        let mut best = usize::MAX;
+        for k in 0..3 {
+            if self.next[k] < i {
+                self.next[k] = if i < self.src.len() {
+                    self.search(k, i)
+                } else {
+                    usize::MAX
+                };
+            }
+            best = best.min(self.next[k]);
+        }
+        self.first = best;
+        (best < end).then_some(best)
     }
 }
 
@@ -414,6 +553,7 @@ pub fn is_page_break(line: &str) -> bool {
 /// whole line. For the `<ORIGIN> <serial> <n[.n]> OF <m>` form it is the header and the spaces
 /// after it: unwrapped renderings run the next paragraph's text on after the header, and that text
 /// must stay.
+#[inline]
 pub fn page_break_len(line: &str) -> Option<usize> {
     let b = line.as_bytes();
     if b.len() < 10 {
@@ -426,9 +566,15 @@ pub fn page_break_len(line: &str) -> Option<usize> {
     if start.len() < 2 || !start[0].is_ascii_uppercase() || start[1].is_ascii_lowercase() {
         return None;
     }
+    page_break_len_slow(line)
+}
+
+/// [`page_break_len`] past its first filters.
+fn page_break_len_slow(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
     let head = &b[..b.len().min(64)];
-    let has_page = contains_page(head);
-    if !has_page && (!has_digit_run5(head) || OF.find(head).is_none()) {
+    let (has_page, digits5) = scan_head(head);
+    if !has_page && (!digits5 || OF.find(head).is_none()) {
         return None;
     }
     if has_page && line.trim().len() <= 90 && page_line(line.trim()) {
@@ -437,9 +583,59 @@ pub fn page_break_len(line: &str) -> Option<usize> {
     of_header_len(line)
 }
 
+/// What a byte can be part of, for [`scan_head`]: bits 0–2 hold its position in `PAGE ` plus one
+/// (0: not in it; the five bytes differ), bit 3 marks a digit.
+static HEAD_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let needle = b"PAGE ";
+    let mut k = 0;
+    while k < needle.len() {
+        t[needle[k] as usize] = k as u8 + 1;
+        k += 1;
+    }
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = 8;
+        d += 1;
+    }
+    t
+};
+
+/// `contains_page` and `has_digit_run5` (kept to test this against) of `b` in one strided pass: only every fifth byte is
+/// looked up, and what it can be part of decides what is checked around it.
+fn scan_head(b: &[u8]) -> (bool, bool) {
+    const NEEDLE: &[u8; 5] = b"PAGE ";
+    let mut digits5 = false;
+    let mut j = 4;
+    while j < b.len() {
+        let class = HEAD_CLASS[usize::from(b[j])];
+        if class != 0 {
+            if class & 8 != 0 {
+                if !digits5 {
+                    let left = b[..j]
+                        .iter()
+                        .rev()
+                        .take_while(|c| c.is_ascii_digit())
+                        .count();
+                    let right = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    digits5 = left + right >= 5;
+                }
+            } else {
+                let k = usize::from(class - 1);
+                if j >= k && b.get(j - k..j - k + 5) == Some(NEEDLE) {
+                    return (true, digits5);
+                }
+            }
+        }
+        j += 5;
+    }
+    (false, digits5)
+}
+
 /// Whether `b` holds a run of five or more ASCII digits. Any such run covers one of every five
 /// consecutive positions, so only every fifth byte is tested, and the run around a digit there
 /// measured.
+#[cfg(test)]
 fn has_digit_run5(b: &[u8]) -> bool {
     let mut j = 4;
     while j < b.len() {
@@ -462,6 +658,7 @@ fn has_digit_run5(b: &[u8]) -> bool {
 /// Whether `b` contains `PAGE `. Its five bytes differ, so an occurrence covers exactly one of
 /// every five consecutive positions with one of its bytes: only every fifth byte is tested, and a
 /// byte of the needle there tells where the occurrence would start.
+#[cfg(test)]
 fn contains_page(b: &[u8]) -> bool {
     const NEEDLE: &[u8; 5] = b"PAGE ";
     let mut j = 4;
@@ -646,6 +843,11 @@ mod tests {
                     run >= 5
                 });
                 assert_eq!(has_digit_run5(b), digits, "{t:?}");
+                let (p, d) = scan_head(b);
+                assert_eq!(p, page, "{t:?}");
+                if !page {
+                    assert_eq!(d, digits, "{t:?}");
+                }
             }
         }
     }

@@ -2,11 +2,15 @@
 //! heading, body), parse each field, map spans back to the original text, and collect
 //! diagnostics. Total: every input yields a `Cable`.
 
+use std::cell::Cell;
+
 use crate::body::{self, Para};
 use crate::heading::{self, parse_dtg_line};
-use crate::lines::{collapse_ws, find_ci, line_col, lines, push_int, starts_with_ci, Line};
+use crate::lines::{
+    collapse_ws, find_ci, line_col, lines_at, push_int, starts_with_ci, trim, Line,
+};
 use crate::model::*;
-use crate::normalize::{normalize, Normalized};
+use crate::normalize::{normalize_into, Normalized, Scratch};
 use crate::texthead::*;
 use crate::{id, refs, tables, tags};
 
@@ -49,11 +53,25 @@ struct TextHeading {
     body_start: usize,
 }
 
+thread_local! {
+    /// The normaliser's buffers, kept for the next cable this thread parses.
+    static SCRATCH: Cell<Option<Scratch>> = const { Cell::new(None) };
+}
+
+/// Keep the normaliser's buffers for the next cable, unless a huge input made them huge.
+fn recycle(norm: Normalized) {
+    let scratch = norm.into_scratch();
+    if scratch.capacity() <= 4 << 20 {
+        SCRATCH.with(|s| s.set(Some(scratch)));
+    }
+}
+
 /// Parse a decoded cable text, which the returned `Cable` keeps as its `text`.
 pub fn parse_text(text: String) -> Cable {
-    let norm = normalize(&text);
+    let scratch = SCRATCH.with(Cell::take).unwrap_or_default();
+    let norm = normalize_into(&text, scratch);
     let t = norm.text.as_str();
-    let lines = lines(t);
+    let lines = lines_at(t, norm.newlines());
     let mut cx = Ctx {
         norm: &norm,
         diags: Vec::new(),
@@ -70,6 +88,7 @@ pub fn parse_text(text: String) -> Cable {
             Span::new(0, 0),
         );
         finish_diagnostics(&mut cable, cx);
+        recycle(norm);
         return cable;
     }
 
@@ -77,9 +96,7 @@ pub fn parse_text(text: String) -> Cable {
     let scan_to = lines.len().min(HEADING_LINES);
     let first_field = (0..scan_to).find(|&i| {
         let (_, lt) = lines[i].trimmed();
-        subject_start(lt).is_some()
-            || tags_start(lt).is_some()
-            || eo_start(lt).is_some_and(|(s, _)| s == 0)
+        subject_start(lt).is_some() || tags_start(lt).is_some() || eo_at_start(lt)
     });
     let dtg_limit = first_field.unwrap_or(scan_to.min(80));
     let dtg_idx = (0..dtg_limit).find(|&i| parse_dtg_line(lines[i].text).is_some());
@@ -357,7 +374,7 @@ pub fn parse_text(text: String) -> Cable {
     if let Some(span) = join_span(&th.subject) {
         let joined = collapse_ws(&join_parts(t, &th.subject));
         let (marking, subject) = match portion_mark_at(&joined) {
-            Some((m, len)) => (Some(m), joined[len..].trim().to_string()),
+            Some((m, len)) => (Some(m.into_owned()), joined[len..].trim().to_string()),
             None => (None, joined),
         };
         cable.subject_marking = marking;
@@ -419,13 +436,14 @@ pub fn parse_text(text: String) -> Cable {
     fill_body(&mut cable, &cx, t, b.paragraphs);
 
     finish_diagnostics(&mut cable, cx);
+    recycle(norm);
     cable
 }
 
 fn fill_body(cable: &mut Cable, cx: &Ctx, t: &str, paras: Vec<Para>) {
     cable.paragraphs.reserve(paras.len());
     for p in paras {
-        let text = t[p.text_span.start..p.text_span.end].trim().to_string();
+        let text = trim(&t[p.text_span.start..p.text_span.end]).to_string();
         cable.paragraphs.push(Paragraph {
             number: p.number,
             marking: p.marking,
@@ -508,7 +526,7 @@ fn join_span(parts: &[(usize, usize)]) -> Option<Span> {
 }
 
 fn join_parts(t: &str, parts: &[(usize, usize)]) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(parts.iter().map(|(a, b)| b - a + 1).sum());
     for (a, b) in parts {
         if !s.is_empty() {
             s.push(' ');
@@ -664,10 +682,7 @@ fn heading_keyword_ahead(lines: &[Line], from: usize) -> bool {
         if body::paragraph_marker(l.text).is_some() {
             return false;
         }
-        if subject_start(t).is_some()
-            || tags_start(t).is_some()
-            || eo_start(t).is_some_and(|(s, _)| s == 0)
-        {
+        if subject_start(t).is_some() || tags_start(t).is_some() || eo_at_start(t) {
             return true;
         }
         seen += 1;
@@ -837,8 +852,23 @@ fn push_subject_part(th: &mut TextHeading, field: &mut Field, off: usize, t: &st
     let content = &t[c..];
     let mut cut = content.len();
     let mut next: Option<(Field, usize)> = None;
-    for kw in ["REF:", "REFS:", "Ref:", "REFTEL:"] {
-        if let Some(p) = content.find(kw) {
+    const REF_KEYWORDS: [&str; 4] = ["REF:", "REFS:", "Ref:", "REFTEL:"];
+    // The first occurrence of each keyword, all found in one pass over the `R`s: at most one
+    // keyword matches at a position.
+    let mut first: [Option<usize>; 4] = [None; 4];
+    for p in memchr::memchr_iter(b'R', content.as_bytes()) {
+        let rest = &content[p..];
+        if let Some(k) = REF_KEYWORDS.iter().position(|kw| rest.starts_with(kw)) {
+            if first[k].is_none() {
+                first[k] = Some(p);
+                if first.iter().all(Option::is_some) {
+                    break;
+                }
+            }
+        }
+    }
+    for (kw, found) in REF_KEYWORDS.iter().zip(first) {
+        if let Some(p) = found {
             if p > 0 && p < cut {
                 cut = p;
                 next = Some((Field::Ref, p + kw.len()));
@@ -879,7 +909,7 @@ fn ends_subject(t: &str) -> bool {
         || up.starts_with("SENSITIVE BUT UNCLASSIFIED")
         || starts_with_ci(t, "(U) SUMMARY")
         || classification_line(t, false).is_some()
-        || eo_start(t).is_some_and(|(s, _)| s == 0)
+        || eo_at_start(t)
 }
 
 /// `XXXX,` at the start of a line: a TAGS continuation.

@@ -8,6 +8,7 @@
 //! next one in sequence, so initials and stray letters inside a reference do not split it.
 
 use crate::id;
+use crate::lines::{find_ci, starts_with_ci};
 use crate::model::Reference;
 
 /// Parses the REF field: the text after the keyword, lines joined. `citing_year` (two or four
@@ -134,28 +135,39 @@ fn lone_letter_follows(rest: &str) -> bool {
 /// Where the field stops: the earliest of a `Classified By`, `SUBJECT:`, `E.O. 1`, a rule of
 /// three or more dashes or underscores, or a portion mark such as `(SBU)` or `(S//NF)`.
 fn cut_point(s: &str) -> usize {
-    let up = s.to_ascii_uppercase();
+    // Case-insensitive ASCII searches: the same positions as searching an upper-cased copy.
     let mut cut = s.len();
     for pat in [
         "CLASSIFIED BY",
-        "CLASSIFIED BY:",
         "SUBJECT:",
         "E.O. 1",
         "---",
         "___",
-        "(SBU)",
-        "(U)",
-        "(S//NF)",
-        "(S/NF)",
-        "(C//NF)",
-        "(C/NF)",
-        "(SBU/NF)",
-        "(U//FOUO)",
         "SUMMARY:",
         "BEGIN SUMMARY",
     ] {
-        if let Some(i) = up.find(pat) {
+        if let Some(i) = find_ci(s, pat) {
             cut = cut.min(i);
+        }
+    }
+    // Portion marks: the first `(` that opens one.
+    for i in memchr::memchr_iter(b'(', &s.as_bytes()[..cut]) {
+        let rest = &s[i..];
+        if [
+            "(SBU)",
+            "(U)",
+            "(S//NF)",
+            "(S/NF)",
+            "(C//NF)",
+            "(C/NF)",
+            "(SBU/NF)",
+            "(U//FOUO)",
+        ]
+        .iter()
+        .any(|pat| starts_with_ci(rest, pat))
+        {
+            cut = i;
+            break;
         }
     }
     while !s.is_char_boundary(cut) {
@@ -368,8 +380,10 @@ fn label_at(toks: &[Tok<'_>], i: usize) -> Option<(Label, usize)> {
     if let Some(l) = marker(t.raw) {
         return Some((l, 1));
     }
-    let up = t.core.to_ascii_uppercase();
-    if matches!(up.as_str(), "REF" | "REFS" | "REFTEL") {
+    if ["REF", "REFS", "REFTEL"]
+        .iter()
+        .any(|kw| t.core.eq_ignore_ascii_case(kw))
+    {
         if let Some(next) = toks.get(i + 1) {
             if let Some(l) = marker(next.raw).or_else(|| bare_letter(next.core)) {
                 if matches!(l, Label::Letter(_)) {
@@ -464,20 +478,21 @@ fn serial_of(core: &str) -> Option<&str> {
 
 /// A year as written before the origin: `08`, `2008`, `'08`, `O8` (letter O for zero).
 fn year_of(core: &str) -> Option<i32> {
-    let c = core.trim_start_matches(['\'', '\u{2019}']);
-    let digits: String = c
-        .chars()
-        .map(|ch| if ch == 'O' || ch == 'o' { '0' } else { ch })
-        .collect();
-    if !is_digits(&digits) {
+    let c = core.trim_start_matches(['\'', '\u{2019}']).as_bytes();
+    // Digits, with the letter O read as zero.
+    if c.is_empty()
+        || !c
+            .iter()
+            .all(|&x| x.is_ascii_digit() || x == b'O' || x == b'o')
+    {
         return None;
     }
-    match digits.len() {
-        2 => digits.parse().ok(),
-        4 => {
-            let y: i32 = digits.parse().ok()?;
-            (1945..=2030).contains(&y).then_some(y)
-        }
+    let y = c.iter().fold(0i32, |v, &x| {
+        v * 10 + i32::from(if x.is_ascii_digit() { x - b'0' } else { 0 })
+    });
+    match c.len() {
+        2 => Some(y),
+        4 => (1945..=2030).contains(&y).then_some(y),
         _ => None,
     }
 }
@@ -496,25 +511,36 @@ fn compact_id(core: &str) -> Option<String> {
 /// The origin words ending just before token `s` (at most four, none before `floor`), exact
 /// stations first, then fuzzy ones, longest first. Returns (first word index, station).
 fn origin_before(toks: &[Tok<'_>], s: usize, floor: usize) -> Option<(usize, String)> {
-    let words = |k: usize| -> Option<String> {
-        if s < k || s - k < floor {
-            return None;
+    // The longest run of origin words (at most four, none before `floor`) ending before `s`;
+    // every shorter run is a suffix of it, and its text a suffix of the joined text.
+    let mut m = 0;
+    while m < 4 && s > m && s - m > floor && is_origin_word(toks[s - m - 1].core) {
+        m += 1;
+    }
+    if m == 0 {
+        return None;
+    }
+    let mut joined = String::new();
+    let mut starts = [0usize; 4];
+    for (j, t) in toks[s - m..s].iter().enumerate() {
+        if j > 0 {
+            joined.push(' ');
         }
-        let ws: Vec<&str> = toks[s - k..s].iter().map(|t| t.core).collect();
-        // Only the first of the words may carry a leading bracket; none may end a sentence.
-        ws.iter().all(|w| is_origin_word(w)).then(|| ws.join(" "))
-    };
-    for exact in [true, false] {
-        for k in (1..=4).rev() {
-            let Some(w) = words(k) else { continue };
-            if let Some((station, is_exact)) = id::origin_match(&w) {
-                if is_exact == exact {
-                    return Some((s - k, station.to_string()));
-                }
-            }
+        starts[j] = joined.len();
+        joined.push_str(t.core);
+    }
+    // Each run of words is matched once; exact matches win over fuzzy ones, longer runs over
+    // shorter ones.
+    let mut fuzzy: Option<(usize, &'static str)> = None;
+    for k in (1..=m).rev() {
+        let w = &joined[starts[m - k]..];
+        match id::origin_match(w) {
+            Some((station, true)) => return Some((s - k, station.to_string())),
+            Some((station, false)) if fuzzy.is_none() => fuzzy = Some((s - k, station)),
+            _ => {}
         }
     }
-    None
+    fuzzy.map(|(at, station)| (at, station.to_string()))
 }
 
 /// The token before `s` as a year glued to an origin (`09RIYADH`).

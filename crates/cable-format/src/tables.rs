@@ -6,6 +6,7 @@
 //! lazily on first use, so the crate needs no files at run time. Every lookup is total: unknown
 //! input gives `None`, never a panic.
 
+use std::borrow::Cow;
 use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
@@ -51,16 +52,21 @@ impl std::hash::Hasher for KeyHasher {
 type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<KeyHasher>>;
 
-/// The data rows of a TSV file (header skipped), each split on tabs.
-fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+/// The columns of a row the tables use; later ones are left out.
+const COLUMNS: usize = 4;
+
+/// The data rows of a TSV file (header skipped), each split on tabs into its first [`COLUMNS`]
+/// columns (missing ones empty), without allocating.
+fn rows(tsv: &'static str) -> impl Iterator<Item = [&'static str; COLUMNS]> {
     tsv.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            l.trim_end_matches('\r')
-                .split('\t')
-                .map(str::trim)
-                .collect()
+            let mut row = [""; COLUMNS];
+            for (cell, value) in row.iter_mut().zip(l.trim_end_matches('\r').split('\t')) {
+                *cell = value.trim();
+            }
+            row
         })
 }
 
@@ -403,12 +409,17 @@ const PORTION_LEVELS: &[(&str, &str)] = &[
 /// `SBU//NF`, `S//FGI//NF`, `C//REL TO USA, GBR`, `U//FOUO`. Upper-cases everything. `None` when
 /// the text is not a marking (`b`, `U.S.`, `Iran`).
 pub fn normalize_portion_marking(raw: &str) -> Option<String> {
+    portion_marking(raw).map(Cow::into_owned)
+}
+
+/// [`normalize_portion_marking`], borrowing the short form when it is one of the common ones.
+pub(crate) fn portion_marking(raw: &str) -> Option<Cow<'static, str>> {
     // Nearly every paragraph carries one of a handful of spellings; answer those without
     // allocating. A test checks that each answer equals the general path's.
     if let Some((_, short)) = COMMON_MARKINGS.iter().find(|(form, _)| *form == raw) {
-        return Some((*short).to_string());
+        return Some(Cow::Borrowed(short));
     }
-    normalize_portion_marking_general(raw)
+    normalize_portion_marking_general(raw).map(Cow::Owned)
 }
 
 /// The most frequent portion-mark spellings in the corpus and their short forms.
@@ -611,6 +622,23 @@ const STATION_FIXES: &[(&str, &str)] = &[
 /// The id spelling of a routing-indicator name (`AMEMBASSY BUENOS AIRES` → `BUENOSAIRES`), for the
 /// names that stand for a post.
 fn station_from_ri_name(name: &str) -> Option<String> {
+    // Most names are not a post's: tell by the first word before collecting the words.
+    let first = name.split_whitespace().next()?;
+    if !matches!(
+        first,
+        "AMEMBASSY"
+            | "AMCONSUL"
+            | "USINT"
+            | "REO"
+            | "APP"
+            | "AIT"
+            | "USMISSION"
+            | "USMISSIN"
+            | "US"
+            | "IRAN"
+    ) {
+        return None;
+    }
     let words: Vec<&str> = name.split_whitespace().collect();
     let (first, rest) = words.split_first()?;
     let rest: Vec<&str> = match *first {

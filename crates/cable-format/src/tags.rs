@@ -6,6 +6,10 @@
 //! [`parse_tags`] gives one [`Tag`] per tag, in order, without repeats. [`tag_words`] flattens them
 //! into the words the Cablegate site hyperlinked, to compare with the corpus metadata.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use crate::model::{Tag, TagKind};
 use crate::tables::{self, TagInfo};
 
@@ -122,7 +126,8 @@ pub fn parse_tags(field: &str) -> Vec<Tag> {
             i += 1;
             continue;
         }
-        let up = t.text.to_uppercase();
+        let up = upper(&t.text);
+        let up: &str = &up;
         if up == "SIPDIS" || up.is_empty() {
             i += 1;
             continue;
@@ -133,7 +138,7 @@ pub fn parse_tags(field: &str) -> Vec<Tag> {
             i += used;
             continue;
         }
-        if let Some(info) = tables::tag(&up) {
+        if let Some(info) = tables::tag(up) {
             out.push(known(info));
             i += 1;
             if info.code == "OVIP" {
@@ -141,7 +146,7 @@ pub fn parse_tags(field: &str) -> Vec<Tag> {
             }
             continue;
         }
-        if let Some(pieces) = split_glued(&up) {
+        if let Some(pieces) = split_glued(up) {
             let ovip = pieces.last().is_some_and(|p| p.code == "OVIP");
             out.extend(pieces.into_iter().map(known));
             i += 1;
@@ -150,7 +155,7 @@ pub fn parse_tags(field: &str) -> Vec<Tag> {
             }
             continue;
         }
-        if let Some(tag) = shaped_code(&up) {
+        if let Some(tag) = shaped_code(up) {
             out.push(tag);
             i += 1;
             continue;
@@ -162,7 +167,7 @@ pub fn parse_tags(field: &str) -> Vec<Tag> {
             run = 1;
         }
         if run >= 1 {
-            let words: Vec<&str> = toks[i..i + run].iter().map(|t| t.text.as_str()).collect();
+            let words: Vec<&str> = toks[i..i + run].iter().map(|t| t.text.as_ref()).collect();
             if run == 2 && is_given_name(words[1]) {
                 out.push(person(&words));
                 i += 2;
@@ -179,7 +184,7 @@ pub fn parse_tags(field: &str) -> Vec<Tag> {
                         && is_given_name(&next.text)
                         && after_ok
                     {
-                        out.push(person(&[words[0], next.text.as_str()]));
+                        out.push(person(&[words[0], next.text.as_ref()]));
                         i += 2;
                         continue;
                     }
@@ -194,13 +199,22 @@ pub fn parse_tags(field: &str) -> Vec<Tag> {
             continue;
         }
         out.push(Tag {
-            code: t.text.clone(),
+            code: t.text.to_string(),
             kind: TagKind::Unknown,
             meaning: None,
         });
         i += 1;
     }
     dedup(out)
+}
+
+/// `s.to_uppercase()`, borrowed when `s` is upper case already (most codes are).
+fn upper(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|c| c.is_ascii() && !c.is_ascii_lowercase()) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.to_uppercase())
+    }
 }
 
 /// The flat word list of tags, comparable with the corpus metadata `tags` column (the words the
@@ -264,8 +278,8 @@ pub fn split_glued(word: &str) -> Option<Vec<&'static TagInfo>> {
 
 // ---------------------------------------------------------------------------------------------
 
-struct Tok {
-    text: String,
+struct Tok<'a> {
+    text: Cow<'a, str>,
     /// A parenthesized group (`(CLINTON, HILLARY)`), its inner text in `text`.
     group: bool,
     /// A comma or semicolon stands between this token and the previous one.
@@ -287,6 +301,27 @@ fn clean(field: &str) -> String {
         }
     }
     // Cut at SUBJECT / SUBJ (a word of its own, maybe with a colon).
+    if s.is_ascii() {
+        // Upper-casing ASCII keeps every byte in place: search without the copy.
+        let mut from = 0;
+        while let Some(idx) = crate::lines::find_ci_from(&s, "SUBJ", from) {
+            let b = s.as_bytes();
+            let before_ok = idx == 0 || b[idx - 1] == b' ';
+            let word_end = b[idx..]
+                .iter()
+                .position(|c| !c.is_ascii_alphabetic())
+                .map_or(b.len(), |k| idx + k);
+            let word = &s[idx..word_end];
+            if before_ok
+                && (word.eq_ignore_ascii_case("SUBJ") || word.eq_ignore_ascii_case("SUBJECT"))
+            {
+                s.truncate(idx);
+                break;
+            }
+            from = idx + 4;
+        }
+        return s;
+    }
     let upper = s.to_uppercase();
     if upper.len() == s.len() {
         let mut at = None;
@@ -309,42 +344,45 @@ fn clean(field: &str) -> String {
     s
 }
 
-fn lex(s: &str) -> Vec<Tok> {
+fn lex(s: &str) -> Vec<Tok<'_>> {
     let mut out = Vec::new();
     let mut comma = false;
-    let mut cur = String::new();
-    let mut chars = s.chars();
-    let flush = |cur: &mut String, out: &mut Vec<Tok>, comma: &mut bool| {
-        let w = cur
-            .trim_matches(|c: char| matches!(c, ':' | '"' | '\'' | '*' | '-' | '=' | '_' | '/'))
-            .to_string();
+    // Where the current word started: words are the runs between separators, borrowed.
+    let mut seg = 0;
+    let mut chars = s.char_indices();
+    fn flush<'a>(word: &'a str, out: &mut Vec<Tok<'a>>, comma: &mut bool) {
+        let w = word
+            .trim_matches(|c: char| matches!(c, ':' | '"' | '\'' | '*' | '-' | '=' | '_' | '/'));
         let w = if w.chars().filter(|c| c.is_alphanumeric()).count() > 1 {
-            w.trim_end_matches('.').to_string()
+            w.trim_end_matches('.')
         } else {
             w
         };
         if w.chars().any(|c| c.is_alphanumeric()) {
             out.push(Tok {
-                text: w,
+                text: Cow::Borrowed(w),
                 group: false,
                 comma_before: *comma,
             });
             *comma = false;
         }
-        cur.clear();
-    };
-    while let Some(c) = chars.next() {
+    }
+    while let Some((i, c)) = chars.next() {
         match c {
-            ' ' => flush(&mut cur, &mut out, &mut comma),
+            ' ' | ')' => {
+                flush(&s[seg..i], &mut out, &mut comma);
+                seg = chars.offset();
+            }
             ',' | ';' => {
-                flush(&mut cur, &mut out, &mut comma);
+                flush(&s[seg..i], &mut out, &mut comma);
                 comma = true;
+                seg = chars.offset();
             }
             '(' => {
-                flush(&mut cur, &mut out, &mut comma);
+                flush(&s[seg..i], &mut out, &mut comma);
                 let mut inner = String::new();
                 let mut depth = 1;
-                for d in chars.by_ref() {
+                for (_, d) in chars.by_ref() {
                     match d {
                         '(' => depth += 1,
                         ')' => {
@@ -357,21 +395,21 @@ fn lex(s: &str) -> Vec<Tok> {
                     }
                     inner.push(d);
                 }
+                seg = chars.offset();
                 let inner = inner.split_whitespace().collect::<Vec<_>>().join(" ");
                 if !inner.is_empty() {
                     out.push(Tok {
-                        text: inner,
+                        text: Cow::Owned(inner),
                         group: true,
                         comma_before: comma,
                     });
                     comma = false;
                 }
             }
-            ')' => flush(&mut cur, &mut out, &mut comma),
-            c => cur.push(c),
+            _ => {}
         }
     }
-    flush(&mut cur, &mut out, &mut comma);
+    flush(&s[seg..], &mut out, &mut comma);
     out
 }
 
@@ -383,8 +421,22 @@ fn known(info: &'static TagInfo) -> Tag {
     }
 }
 
+/// The first words of the dictionary's codes of several words (`AER` of `AER LINGUS`).
+static MULTIWORD_FIRST: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    tables::all_tags()
+        .iter()
+        .filter(|t| t.code.contains(' '))
+        .filter_map(|t| t.code.split(' ').next())
+        .collect()
+});
+
 /// A code of the dictionary written as two or three space-separated words.
-fn multiword_code(toks: &[Tok]) -> Option<(&'static TagInfo, usize)> {
+fn multiword_code(toks: &[Tok<'_>]) -> Option<(&'static TagInfo, usize)> {
+    // The joined words can only name a code whose first word is the first token's.
+    let first = toks.first()?;
+    if first.group || !MULTIWORD_FIRST.contains(upper(&first.text).as_ref()) {
+        return None;
+    }
     for n in [3, 2] {
         if toks.len() < n
             || toks[..n].iter().any(|t| t.group)
@@ -457,7 +509,7 @@ fn is_given_name(word: &str) -> bool {
 }
 
 /// How many tokens from the start are plain words joined by spaces only.
-fn plain_run(toks: &[Tok]) -> usize {
+fn plain_run(toks: &[Tok<'_>]) -> usize {
     let mut n = 0;
     for (k, t) in toks.iter().enumerate() {
         if t.group || (k > 0 && t.comma_before) || !is_plain(&t.text) {
@@ -470,7 +522,7 @@ fn plain_run(toks: &[Tok]) -> usize {
 
 /// After `OVIP`: a parenthesized name, or up to four plain words (one comma allowed after the
 /// first: `CLINTON, HILLARY`). Pushes the person and returns how many tokens it used.
-fn take_person(toks: &[Tok], out: &mut Vec<Tag>) -> usize {
+fn take_person(toks: &[Tok<'_>], out: &mut Vec<Tag>) -> usize {
     let Some(first) = toks.first() else {
         return 0;
     };
@@ -495,7 +547,7 @@ fn take_person(toks: &[Tok], out: &mut Vec<Tag>) -> usize {
             }
             had_comma = true;
         }
-        words.push(t.text.as_str());
+        words.push(t.text.as_ref());
     }
     // An initial cannot lead a name.
     if words.is_empty() || is_initial(words[0]) {

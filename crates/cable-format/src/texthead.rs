@@ -1,7 +1,9 @@
 //! The text heading: classification line, captions, E.O. line, TAGS, SUBJECT, REF and
 //! "Classified By".
 
-use crate::id::{bag_distance, edit_distance, letter_histogram};
+use std::borrow::Cow;
+
+use crate::id::{edit_distance_bytes, letter_histogram_from};
 use crate::lines::{collapse_ws, despace, find_ci, starts_with_ci};
 use crate::model::{ClassifiedBy, ExecutiveOrder, Section, Span};
 
@@ -33,6 +35,43 @@ const LEVEL_WORDS: [(&str, &str, bool); 9] = [
     ("LOU", "LIMITED OFFICIAL USE", false),
 ];
 
+/// The letter counts of each level word, whole and without its first letter, counted at compile
+/// time for the damaged-form test of [`match_level`].
+const LEVEL_HISTS: [([u8; 26], [u8; 26]); 9] = {
+    let mut out = [([0u8; 26], [0u8; 26]); 9];
+    let mut i = 0;
+    while i < LEVEL_WORDS.len() {
+        let w = LEVEL_WORDS[i].0.as_bytes();
+        out[i] = (letter_histogram_from(w, 0), letter_histogram_from(w, 1));
+        i += 1;
+    }
+    out
+};
+
+/// Whether the letter counts of `cand` (capitals) and of a word of `target_len` capitals with
+/// counts `target` differ by at most one, the lower bound of the edit distance
+/// ([`crate::id::bag_distance_hists`]) that rules out a candidate. Matches the letters of `cand`
+/// against the word's one by one and stops at the second that finds no partner.
+fn bag_within_one(cand: &[u8], target: &[u8; 26], target_len: usize) -> bool {
+    let mut left = *target;
+    let mut unmatched = 0;
+    for &c in cand {
+        let k = usize::from(c.wrapping_sub(b'A'));
+        match left.get_mut(k) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                unmatched += 1;
+                if unmatched > 1 {
+                    return false;
+                }
+            }
+        }
+    }
+    // The word's letters without a partner in `cand`.
+    let missing = target_len.saturating_sub(cand.len() - unmatched);
+    missing <= 1
+}
+
 /// Match the classification level at the start of a line, tolerating spaced letters
 /// (`C O N F I D E N T I A L`), doubled or dropped first letters (`SS E C R E T`, `E C R E T`,
 /// `UUNCLAS`) and lower case. Returns (level, is SBU, bytes consumed, exact match).
@@ -57,10 +96,9 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
             break;
         }
     }
-    // Only ASCII letters were gathered, so this cannot fail.
-    let letters = std::str::from_utf8(&buf[..n]).unwrap_or("");
-    for (word, level, sbu) in LEVEL_WORDS {
-        if letters.starts_with(word) {
+    let letters = &buf[..n];
+    for &(word, level, sbu) in &LEVEL_WORDS {
+        if letters.starts_with(word.as_bytes()) {
             let end = ends[word.len() - 1];
             // A whole word: what follows the match must not continue it.
             if word_boundary(t, end) || spaced(t, end) {
@@ -70,19 +108,16 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
     }
     // Damaged forms: one extra or one missing letter at the start, or one typo. Only worth trying
     // on a short line that starts in capitals and carries a serial number (a token of digits).
-    let starts_upper = t.as_bytes()[0].is_ascii_uppercase()
-        && t.as_bytes().get(1).is_none_or(|c| !c.is_ascii_lowercase());
-    let has_serial = || {
-        t.split_ascii_whitespace()
-            .any(|w| (2..=8).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()))
-    };
-    if letters.len() < 5 || t.len() > 140 || !starts_upper || !has_serial() {
+    let starts_upper =
+        b[0].is_ascii_uppercase() && b.get(1).is_none_or(|c| !c.is_ascii_lowercase());
+    if letters.len() < 5 || t.len() > 140 || !starts_upper || !has_serial_token(b) {
         return None;
     }
-    for (word, level, sbu) in LEVEL_WORDS {
+    for (&(word, level, sbu), (whole, tail)) in LEVEL_WORDS.iter().zip(LEVEL_HISTS.iter()) {
         if word.len() < 6 {
             continue;
         }
+        let word = word.as_bytes();
         for (skip, take) in [
             (1usize, word.len()),
             (0, word.len() - 1),
@@ -93,18 +128,24 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
                 continue;
             }
             let cand = &letters[skip..skip + take];
-            let target = if take == word.len() - 1 {
-                &word[1..]
+            let (target, target_hist) = if take == word.len() - 1 {
+                (&word[1..], tail)
             } else {
-                word
+                (word, whole)
             };
-            // The letter-count bound rules out almost every line before the edit distance runs.
-            let near = within_one(cand, target);
+            // One edit leaves one of the first two letters in place, or swaps them: a test of
+            // four bytes rules out most candidates. Then the letter-count bound rules out
+            // almost every other line before the edit distance runs.
+            let (c, w) = (cand, target);
+            if !(c[0] == w[0] || c[1] == w[1] || c[1] == w[0] || c[0] == w[1]) {
+                continue;
+            }
+            let near = bag_within_one(c, target_hist, target.len());
             let ok = near
                 && if take == word.len() + 1 {
-                    cand.len() == target.len() + 1 && edit_distance(cand, target) == 1
+                    cand.len() == target.len() + 1 && edit_distance_bytes(cand, target) == 1
                 } else {
-                    edit_distance(cand, target) <= 1
+                    edit_distance_bytes(cand, target) <= 1
                 };
             if ok {
                 let end = ends[skip + take - 1];
@@ -117,9 +158,22 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
     None
 }
 
-/// Whether `a` and `b` differ by at most one letter count (a lower bound of the edit distance).
-fn within_one(a: &str, b: &str) -> bool {
-    bag_distance(&letter_histogram(a), b) <= 1
+/// Whether `b` has a token (between ASCII whitespace, as `split_ascii_whitespace` cuts) of two to
+/// eight digits: a serial number.
+fn has_serial_token(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || b[i - 1].is_ascii_whitespace()) {
+            let j = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if (2..=8).contains(&(j - i)) && b.get(j).is_none_or(u8::is_ascii_whitespace) {
+                return true;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 fn word_boundary(t: &str, end: usize) -> bool {
@@ -273,6 +327,20 @@ const CAPTIONS: [&str; 12] = [
 /// Split a caption line into caveats and captions. Returns None when the line is not made of
 /// caption words only.
 pub fn caption_line(text: &str) -> Option<(Vec<String>, Vec<String>)> {
+    // Every caption and caveat word starts with one of these letters; despacing and upper-casing
+    // keep the first letter, and the separators skipped before it are not letters.
+    let first = text
+        .trim()
+        .bytes()
+        .find(|c| !matches!(c, b'.' | b' ' | b'/' | b',' | b'-' | b';' | b'(' | b')'));
+    if !first.is_some_and(|c| {
+        matches!(
+            c.to_ascii_uppercase(),
+            b'S' | b'F' | b'C' | b'N' | b'E' | b'L' | b'O' | b'P' | b'I' | b'R' | b'D' | b'T'
+        )
+    }) {
+        return None;
+    }
     let d = despace(text.trim());
     let up = d.to_ascii_uppercase();
     let up = up.trim_matches(|c: char| c == '.' || c == ' ');
@@ -337,7 +405,6 @@ pub fn caption_line(text: &str) -> Option<(Vec<String>, Vec<String>)> {
 /// Where an E.O. line starts inside `t`, and where its content (after the order number) begins.
 pub fn eo_start(t: &str) -> Option<(usize, usize)> {
     let b = t.as_bytes();
-    let up = |i: usize| b.get(i).map(u8::to_ascii_uppercase);
     // E.O., E. O., EO, E.O, followed by an order number of 4-5 digits.
     for i in memchr::memchr2_iter(b'E', b'e', b) {
         if i + 2 >= b.len() {
@@ -346,39 +413,51 @@ pub fn eo_start(t: &str) -> Option<(usize, usize)> {
         if i > 0 && b[i - 1].is_ascii_alphanumeric() {
             continue;
         }
-        let mut j = i + 1;
-        if up(j) == Some(b'.') {
-            j += 1;
-        }
-        while up(j) == Some(b' ') {
-            j += 1;
-        }
-        if up(j) != Some(b'O') {
-            continue;
-        }
-        j += 1;
-        if up(j) == Some(b'.') {
-            j += 1;
-        }
-        let k = j;
-        while up(j) == Some(b' ') {
-            j += 1;
-        }
-        let digits = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if k > i + 1 && (4..=5).contains(&digits) {
+        if let Some(j) = eo_at(b, i) {
             return Some((i, j));
         }
     }
     None
 }
 
+/// Whether an E.O. line starts at the start of `t`: `eo_start(t)` giving 0.
+pub fn eo_at_start(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() > 2 && matches!(b[0], b'E' | b'e') && eo_at(b, 0).is_some()
+}
+
+/// The E.O. keyword whose `E` is at `i`: where the order number begins.
+fn eo_at(b: &[u8], i: usize) -> Option<usize> {
+    let up = |i: usize| b.get(i).map(u8::to_ascii_uppercase);
+    let mut j = i + 1;
+    if up(j) == Some(b'.') {
+        j += 1;
+    }
+    while up(j) == Some(b' ') {
+        j += 1;
+    }
+    if up(j) != Some(b'O') {
+        return None;
+    }
+    j += 1;
+    if up(j) == Some(b'.') {
+        j += 1;
+    }
+    let k = j;
+    while up(j) == Some(b' ') {
+        j += 1;
+    }
+    let digits = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+    (k > i + 1 && (4..=5).contains(&digits)).then_some(j)
+}
+
 /// Parse an E.O. line's content, starting at the order number: `12958: DECL: 07/24/2034`.
 pub fn parse_eo(content: &str) -> ExecutiveOrder {
     let content = content.trim();
-    let order: String = content.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let order = &content[..content.bytes().take_while(u8::is_ascii_digit).count()];
     let rest = content[order.len()..].trim_start_matches([':', ',', ';', ' ', '.']);
     let mut eo = ExecutiveOrder {
-        order: (!order.is_empty()).then_some(order),
+        order: (!order.is_empty()).then(|| order.to_string()),
         declassify_on: None,
         code: None,
         text: collapse_ws(rest),
@@ -418,19 +497,29 @@ pub fn parse_eo(content: &str) -> ExecutiveOrder {
 
 /// Declassification dates: MM/DD/YYYY, M/D/YY (20YY), YYYY/MM/DD, MM-DD-YYYY.
 pub fn parse_decl_date(s: &str) -> Option<String> {
-    let tok: String = s
-        .trim()
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '/' || *c == '-' || *c == '.')
-        .collect();
-    let tok = tok.trim_end_matches(['.', '-', '/']);
-    let parts: Vec<&str> = tok.split(['/', '-', '.']).collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4) {
+    let s = s.trim();
+    // ASCII only, so a byte count is a character count.
+    let len = s
+        .bytes()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, b'/' | b'-' | b'.'))
+        .count();
+    let tok = s[..len].trim_end_matches(['.', '-', '/']);
+    // Exactly three parts of one to four digits each.
+    let mut parts = [""; 3];
+    let mut count = 0;
+    for p in tok.split(['/', '-', '.']) {
+        if count == 3 || p.is_empty() || p.len() > 4 {
+            return None;
+        }
+        parts[count] = p;
+        count += 1;
+    }
+    if count != 3 {
         return None;
     }
-    let nums: Vec<i32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
-    if nums.len() != 3 {
-        return None;
+    let mut nums = [0i32; 3];
+    for (n, p) in nums.iter_mut().zip(parts) {
+        *n = p.parse().ok()?;
     }
     let (y, m, d) = if parts[0].len() == 4 {
         (nums[0], nums[1], nums[2])
@@ -454,6 +543,10 @@ pub fn parse_decl_date(s: &str) -> Option<String> {
 
 /// The keyword of a TAGS line and where its content starts.
 pub fn tags_start(t: &str) -> Option<usize> {
+    // Every keyword starts with `T` or `A`.
+    if !matches!(t.as_bytes().first(), Some(b'T' | b't' | b'A' | b'a')) {
+        return None;
+    }
     for kw in ["TAGES", "TAGS", "TAGE", "TABS", "TAG", "TAS", "TGS", "AGS"] {
         if starts_with_ci(t, kw) {
             let after = &t[kw.len()..];
@@ -625,7 +718,7 @@ pub fn parse_classified_by(text: &str) -> ClassifiedBy {
                 break;
             }
             for l in letters {
-                let r = format!("1.{section}({l})");
+                let r: String = ['1', '.', section, '(', l, ')'].into_iter().collect();
                 if !reasons.contains(&r) {
                     reasons.push(r);
                 }
@@ -640,24 +733,19 @@ pub fn parse_classified_by(text: &str) -> ClassifiedBy {
 
 /// A portion mark at the start of `s`: `(U)`, `(SBU)`, `(C/NF)`, `(S//NF)`. Returns the short form
 /// and the length consumed (including trailing spaces).
-pub fn portion_mark_at(s: &str) -> Option<(String, usize)> {
+pub fn portion_mark_at(s: &str) -> Option<(Cow<'static, str>, usize)> {
     let t = s.strip_prefix('(')?;
     let close = t.find(')')?;
     if close == 0 || close > 40 {
         return None;
     }
     let inner = &t[..close];
-    let mark = normalize_marking(inner)?;
+    let mark = crate::tables::portion_marking(inner)?;
     let mut len = close + 2;
     while s.as_bytes().get(len) == Some(&b' ') {
         len += 1;
     }
     Some((mark, len))
-}
-
-/// Normalise what sits inside a portion mark's parentheses to the short form.
-pub fn normalize_marking(inner: &str) -> Option<String> {
-    crate::tables::normalize_portion_marking(inner)
 }
 
 #[cfg(test)]
@@ -687,6 +775,29 @@ mod tests {
     }
 
     #[test]
+    fn serial_tokens() {
+        for t in [
+            "SECRET STATE 001234",
+            "SECRET 1",
+            "12 X",
+            "X 123456789",
+            "X 12345678",
+            "A12 34",
+            "A 12B",
+            "x\t12\n",
+            "",
+            "1",
+            "\u{e9} 12",
+            "12\u{a0}x",
+        ] {
+            let want = t
+                .split_ascii_whitespace()
+                .any(|w| (2..=8).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()));
+            assert_eq!(has_serial_token(t.as_bytes()), want, "{t:?}");
+        }
+    }
+
+    #[test]
     fn eo_lines() {
         let (s, c) = eo_start("E.O. 12958: DECL: 07/24/2034").unwrap();
         assert_eq!(s, 0);
@@ -704,6 +815,24 @@ mod tests {
         assert!(eo_start("DEPT FOR WHA/BSC E.O. 12958: DECL: 11/22/2012").is_some());
         assert!(eo_start("EO 12958 DECL: 12/31/2034").is_some());
         assert!(eo_start("THE ECONOMY GREW 12345").is_none());
+        for t in [
+            "E.O. 12958: DECL",
+            "EO 12958",
+            "e. o. 13526",
+            "E.O.12958",
+            "EO1295",
+            "X E.O. 12958",
+            "EO",
+            "E",
+            "",
+            "EXEC 12958",
+        ] {
+            assert_eq!(
+                eo_at_start(t),
+                eo_start(t).is_some_and(|(s, _)| s == 0),
+                "{t}"
+            );
+        }
     }
 
     #[test]
