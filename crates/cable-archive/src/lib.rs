@@ -35,7 +35,7 @@ pub use export::{csv_row, jsonl_line, ExportFormat, ExportSummary, Matches, CSV_
 pub use graph::{Citation, Graph, Neighbour};
 pub use ingest::{version_hash, IngestProblem, IngestSummary};
 pub use reindex::ReindexSummary;
-pub use search::{Hit, SearchOptions, SearchResults, Sort, Stats};
+pub use search::{Hit, Interval, SearchOptions, SearchResults, Sort, Stats};
 
 use catalog::{Catalog, Payload};
 use schema::{Fields, SCHEMA_VERSION, TOKENIZER};

@@ -17,8 +17,9 @@ use tantivy::tokenizer::{
 use tantivy::TantivyDocument;
 
 /// Bumped whenever the schema or what goes into it changes; an archive built with another
-/// version must be rebuilt (`cables reindex`). 2: the container's metadata is stored.
-pub const SCHEMA_VERSION: &str = "2";
+/// version must be rebuilt (`cables reindex`). 2: the container's metadata is stored. 3: a
+/// `/month` facet for timelines.
+pub const SCHEMA_VERSION: &str = "3";
 
 /// The name of the analyzer every text field uses.
 pub const TOKENIZER: &str = "cables";
@@ -186,6 +187,10 @@ impl Fields {
                 d.add_i64(self.day, day);
                 d.add_u64(self.year, y as u64);
                 d.add_facet(self.facets, Facet::from_path(["year", &y.to_string()]));
+                d.add_facet(
+                    self.facets,
+                    Facet::from_path(["month", &format!("{y:04}-{:02}", (day / 100) % 100)]),
+                );
             }
         }
         let level = cable_level(cable.classification.as_deref(), cable.banner.as_deref());

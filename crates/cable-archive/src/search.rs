@@ -41,6 +41,13 @@ pub enum Sort {
     DateDesc,
 }
 
+/// The buckets of a timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interval {
+    Month,
+    Year,
+}
+
 /// Which page of results to return, in which order.
 #[derive(Debug, Clone, Copy)]
 pub struct SearchOptions {
@@ -398,6 +405,26 @@ impl Archive {
             });
         }
         Ok(hits)
+    }
+
+    /// How many cables `query` matches in each month (`2009-08`) or year (`2009`) that has
+    /// any, oldest first. Cables without a date are not counted.
+    pub fn timeline(&self, query: &Query, interval: Interval) -> Result<Vec<(String, u64)>> {
+        let tq = self.translate(query)?;
+        let searcher = self.reader.searcher();
+        let name = match interval {
+            Interval::Month => "month",
+            Interval::Year => "year",
+        };
+        let mut facets = FacetCollector::for_field("facets");
+        facets.add_facet(format!("/{name}").as_str());
+        let counts = searcher.search(&tq, &facets)?;
+        let mut out: Vec<(String, u64)> = counts
+            .get(format!("/{name}").as_str())
+            .map(|(facet, n)| (facet_leaf(facet), n))
+            .collect();
+        out.sort();
+        Ok(out)
     }
 
     /// Counts over the whole archive.

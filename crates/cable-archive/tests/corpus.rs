@@ -419,3 +419,32 @@ fn the_citation_graph_resolves_references_and_keeps_placeholders() {
     assert!(placeholders > 100, "{placeholders}");
     assert!(a.graph("99NOWHERE1").expect("graph").is_none());
 }
+
+#[test]
+fn timelines_count_every_dated_match() {
+    let Some(s) = shared_archive("timelines") else {
+        return;
+    };
+    let a = &s.archive;
+    for q in ["", "class:SECRET", "tag:PREL"] {
+        let years = a
+            .timeline(&query(q), cable_archive::Interval::Year)
+            .expect("timeline");
+        let months = a
+            .timeline(&query(q), cable_archive::Interval::Month)
+            .expect("timeline");
+        let dated = total(a, &format!("({q}) date:[* TO *]").replace("() ", ""));
+        assert_eq!(years.iter().map(|(_, n)| n).sum::<u64>(), dated, "{q}");
+        assert_eq!(months.iter().map(|(_, n)| n).sum::<u64>(), dated, "{q}");
+        assert!(months.windows(2).all(|w| w[0].0 < w[1].0));
+        // Each year is the sum of its months.
+        for (y, n) in &years {
+            let m: u64 = months
+                .iter()
+                .filter(|(k, _)| k.starts_with(y.as_str()))
+                .map(|(_, n)| n)
+                .sum();
+            assert_eq!(m, *n, "{q} {y}");
+        }
+    }
+}

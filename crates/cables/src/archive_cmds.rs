@@ -117,7 +117,7 @@ pub enum Total {
 }
 
 /// The sizes of the files under `paths`, following symlinks.
-fn input_bytes(paths: &[PathBuf]) -> u64 {
+pub fn input_bytes(paths: &[PathBuf]) -> u64 {
     paths
         .iter()
         .flat_map(|p| walkdir::WalkDir::new(p).follow_links(true))

@@ -170,15 +170,24 @@ pub fn run(args: &GenArgs, data: Option<&Path>, json: bool) -> anyhow::Result<Ex
 /// 1-based index in the set.
 fn ingest(args: &GenArgs, data: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
     let mut archive = crate::archive_cmds::open(data)?;
-    let set = cable_synth::generate(args.seed, args.count);
+    let summary = ingest_generated(&mut archive, args.seed, args.count)?;
+    crate::archive_cmds::print_summary(&summary, json)
+}
+
+/// Generate the set `(seed, count)` into `archive`, with the ingest's progress display.
+pub fn ingest_generated(
+    archive: &mut cable_archive::Archive,
+    seed: u64,
+    count: usize,
+) -> anyhow::Result<cable_archive::IngestSummary> {
+    let set = cable_synth::generate(seed, count);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    let origin = format!("cables gen --seed {} --count {}", args.seed, args.count);
-    let summary = std::thread::scope(|scope| {
+    let origin = format!("cables gen --seed {seed} --count {count}");
+    std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SynthCable>>(1);
         let set = &set;
-        let count = args.count;
         scope.spawn(move || {
             let mut next = 0;
             while next < count {
@@ -205,12 +214,11 @@ fn ingest(args: &GenArgs, data: Option<&Path>, json: bool) -> anyhow::Result<Exi
             })
         });
         crate::archive_cmds::run_ingest(
-            &mut archive,
-            crate::archive_cmds::Total::Cables(args.count as u64),
+            archive,
+            crate::archive_cmds::Total::Cables(count as u64),
             |archive, progress| archive.ingest_stream(items, progress),
         )
-    })?;
-    crate::archive_cmds::print_summary(&summary, json)
+    })
 }
 
 /// Cables `start..end` of the set, in order, generated on up to `threads` threads.

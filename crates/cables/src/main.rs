@@ -11,6 +11,7 @@ mod lint;
 mod output;
 mod parse;
 mod records;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -142,6 +143,19 @@ enum Command {
                       the old one in place."
     )]
     Reindex,
+
+    /// Serve the web UI and the JSON API over the archive
+    #[command(
+        long_about = "Serve the archive over HTTP: the web UI at / and the JSON API under /api \
+                      (its OpenAPI document at /api/openapi.json). Prints the URL it serves (with \
+                      --addr 127.0.0.1:0, the port actually bound; with --json, {\"url\", \
+                      \"data\"}). Stops on Ctrl-C or SIGTERM after the requests in flight. With \
+                      --demo, serves a demo archive of generated cables kept in DATA/demo (built \
+                      on first use, reused afterwards); PATHs given are ingested first.",
+        after_help = "Examples:\n  cables serve --demo\n  cables --data my-archive serve --addr \
+                      0.0.0.0:8080"
+    )]
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -173,6 +187,7 @@ fn main() -> ExitCode {
         Command::Stats => archive_cmds::stats(cli.data.as_deref(), cli.json),
         Command::Export(args) => archive_cmds::export(cli.data.as_deref(), args, cli.json),
         Command::Reindex => archive_cmds::reindex(cli.data.as_deref(), cli.json),
+        Command::Serve(args) => serve::run(cli.data.as_deref(), args, cli.json),
         Command::Gen(args) => gen::run(args, cli.data.as_deref(), cli.json),
     };
     match result {

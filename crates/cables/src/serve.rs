@@ -1,0 +1,108 @@
+//! `cables serve`: the web UI and JSON API over the archive, until Ctrl-C or SIGTERM.
+//!
+//! With `--demo`, the archive is a demo archive of generated cables in `DATA/demo` (built on the
+//! first run with a progress bar, reused afterwards), plus whatever PATHs are given, ingested
+//! into it on every start (unchanged cables are skipped).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use crate::archive_cmds::{data_dir, print_summary, run_ingest, Total};
+
+/// Generated cables in the demo archive.
+pub const DEMO_COUNT: usize = 20_000;
+/// The demo archive's seed: the same cables on every machine.
+pub const DEMO_SEED: u64 = 1;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the URL printed says which)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Serve a demo archive of generated cables (DATA/demo, built on first use)
+    #[arg(long)]
+    demo: bool,
+    /// Files or folders to ingest into the archive before serving
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Seconds a request may take before it is answered 503
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Requests served at once (more wait)
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+}
+
+fn demo_dir(data: Option<&Path>) -> Result<PathBuf> {
+    Ok(data_dir(data)?.join("demo"))
+}
+
+pub fn run(data: Option<&Path>, args: &ServeArgs, json_out: bool) -> Result<ExitCode> {
+    let dir = if args.demo {
+        demo_dir(data)?
+    } else {
+        data_dir(data)?
+    };
+    let mut archive = cable_archive::Archive::open(&dir)
+        .with_context(|| format!("opening the archive in {}", dir.display()))?;
+    if args.demo && archive.stats()?.cables == 0 {
+        eprintln!(
+            "building the demo archive in {}: {DEMO_COUNT} generated cables (once)",
+            dir.display()
+        );
+        let summary = crate::gen::ingest_generated(&mut archive, DEMO_SEED, DEMO_COUNT)?;
+        eprintln!(
+            "demo archive ready: {} cables ({} with diagnostics)",
+            summary.new, summary.with_diagnostics
+        );
+    }
+    if !args.paths.is_empty() {
+        let total = Total::Bytes(crate::archive_cmds::input_bytes(&args.paths));
+        let summary = run_ingest(&mut archive, total, |a, progress| {
+            a.ingest(&args.paths, progress)
+        })?;
+        if !json_out {
+            print_summary(&summary, false)?;
+        }
+    }
+    let opts = cable_server::ServerOptions {
+        addr: args.addr,
+        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        max_concurrency: args.concurrency.max(1),
+        ..Default::default()
+    };
+    init_tracing();
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(cable_server::serve(
+        archive,
+        opts,
+        |bound| {
+            let url = format!("http://{bound}/");
+            let mut out = std::io::stdout().lock();
+            let _ = if json_out {
+                writeln!(out, "{}", serde_json::json!({ "url": url, "data": dir }))
+            } else {
+                writeln!(out, "serving {} at {url} (Ctrl-C to stop)", dir.display())
+            };
+            let _ = out.flush();
+        },
+        cable_server::shutdown_signal(),
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Structured logs on stderr; `RUST_LOG` overrides the level (default: info for the server).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("cable_server=info,tower_http=info")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
