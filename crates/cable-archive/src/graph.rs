@@ -85,6 +85,29 @@ impl Archive {
         Ok(out)
     }
 
+    /// Up to `limit` cables carrying a diagnostic of code `code`, newest first: examples for a
+    /// parse-quality report.
+    pub fn with_diagnostic(&self, code: &str, limit: usize) -> Result<Vec<Neighbour>> {
+        let searcher = self.reader.searcher();
+        let facet = tantivy::schema::Facet::from_path(["diagnostic", code]);
+        let q = TermQuery::new(
+            Term::from_facet(self.fields.facets, &facet),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(
+            &q,
+            &TopDocs::with_limit(limit.max(1)).order_by_fast_field::<i64>("date_ts", Order::Desc),
+        )?;
+        let mut out = Vec::with_capacity(top.len());
+        for (_, addr) in top.into_iter().take(limit) {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let text = |f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or("{}");
+            let cable: serde_json::Value = serde_json::from_str(text(self.fields.cable))?;
+            out.push(neighbour(text(self.fields.id), &cable));
+        }
+        Ok(out)
+    }
+
     /// The citation graph around `id`: for a cable in the archive, its resolved REF list and
     /// the cables citing it; for an id only cited, a placeholder with the cables citing it;
     /// `None` when the archive neither holds nor cites it.

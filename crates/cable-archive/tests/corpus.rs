@@ -448,3 +448,24 @@ fn timelines_count_every_dated_match() {
         }
     }
 }
+
+#[test]
+fn examples_of_each_diagnostic() {
+    let Some(s) = shared_archive("examples_of_each_diagnostic") else {
+        return;
+    };
+    let stats = s.archive.stats().expect("stats");
+    assert!(!stats.diagnostics.is_empty());
+    for (code, n) in &stats.diagnostics {
+        let ex = s.archive.with_diagnostic(code, 3).expect("examples");
+        assert_eq!(ex.len() as u64, (*n).min(3), "{code}");
+        for e in ex {
+            let rec = s.archive.get(&e.id).expect("get").expect("present");
+            assert!(rec.cable["diagnostics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|d| d["code"] == code.as_str()));
+        }
+    }
+}
