@@ -18,6 +18,7 @@ const SETTINGS: TableDefinition<&str, &str> = TableDefinition::new("settings");
 
 /// Every version of one cable, oldest first, and which one is current (in the index).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerEntry {
     pub versions: Vec<VersionMeta>,
     pub current: usize,
@@ -31,6 +32,7 @@ impl LedgerEntry {
 
 /// One version of a cable, identified by the hash of its normalised text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionMeta {
     pub hash: String,
     /// Where this version was first read from (`path`, `row`, `container`).

@@ -13,6 +13,7 @@ use crate::Archive;
 
 /// A cable at the other end of a citation.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Neighbour {
     pub id: String,
     pub date: Option<String>,
@@ -22,6 +23,7 @@ pub struct Neighbour {
 
 /// One entry of a REF list, resolved.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Citation {
     /// The reference's letter (`A`), when the list has letters.
     pub letter: Option<String>,
@@ -39,6 +41,7 @@ pub struct Citation {
 
 /// A cable's place in the citation graph.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Graph {
     pub id: String,
     /// `false` for a placeholder: a cable other cables cite that the archive does not hold.

@@ -52,6 +52,9 @@ pub struct IngestSummary {
     pub unreadable: u64,
     /// What could not be read, path by path.
     pub problems: Vec<IngestProblem>,
+    /// The run was asked to stop ([`Archive::stop_on`]) and did, after committing what it had
+    /// read: the inputs were not all read.
+    pub interrupted: bool,
 }
 
 /// One input that yielded no cable.
@@ -218,6 +221,10 @@ impl Archive {
         let mut chunk = Vec::with_capacity(CHUNK);
         let mut items = items.peekable();
         while items.peek().is_some() {
+            if self.stop_requested() {
+                summary.interrupted = true;
+                break;
+            }
             chunk.extend(items.by_ref().take(CHUNK));
             self.ingest_chunk(
                 std::mem::take(&mut chunk),

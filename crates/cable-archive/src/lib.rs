@@ -49,6 +49,8 @@ pub struct Archive {
     catalog: Catalog,
     /// Test hook: stop an ingest between the index commit and the catalog commit.
     crash_after_index_commit: bool,
+    /// When set, a running ingest commits what it has done and returns (see [`Archive::stop_on`]).
+    stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// One stored version of a cable: its id and hash, the Cable JSON and the original text.
@@ -153,6 +155,7 @@ impl Archive {
             fields,
             catalog,
             crash_after_index_commit: false,
+            stop: None,
         })
     }
 
@@ -173,6 +176,18 @@ impl Archive {
     #[doc(hidden)]
     pub fn simulate_crash_after_index_commit(&mut self) {
         self.crash_after_index_commit = true;
+    }
+
+    /// Let `flag` stop ingests: once it is set (by a signal handler, say), the running ingest
+    /// finishes the chunk in hand, commits, and returns with `interrupted` set in its summary.
+    pub fn stop_on(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+        self.stop = Some(flag);
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// The data directory.

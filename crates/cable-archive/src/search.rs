@@ -68,6 +68,7 @@ impl Default for SearchOptions {
 
 /// One search hit: the fields a result list shows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hit {
     pub id: String,
     pub date: Option<String>,
@@ -85,6 +86,7 @@ pub struct Hit {
 
 /// A page of hits, the total and exact facet counts over every matching cable.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResults {
     pub total: u64,
     pub hits: Vec<Hit>,
@@ -93,6 +95,7 @@ pub struct SearchResults {
 
 /// What `cables stats` reports.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     pub cables: u64,
     pub versions: u64,

@@ -139,6 +139,8 @@ pub fn run_ingest(
         &mut dyn FnMut(&IngestSummary),
     ) -> cable_archive::Result<IngestSummary>,
 ) -> Result<IngestSummary> {
+    let stop = stop_flag();
+    archive.stop_on(stop.clone());
     let started = Instant::now();
     let mut reported = 0;
     let mut last_line: Option<Instant> = None;
@@ -204,9 +206,40 @@ pub fn run_ingest(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    Ok(summary?)
+    let summary = summary?;
+    if summary.interrupted {
+        eprintln!(
+            "cables: ingest stopped by a signal after committing {} cables; run it again to \
+             finish (what is there is skipped)",
+            summary.committed
+        );
+    }
+    Ok(summary)
 }
 
+/// Set by SIGINT or SIGTERM: the ingest then commits what it has and stops. A second signal
+/// while the flag is set ends the process at once (the archive is crash-safe).
+fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, OnceLock};
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        #[cfg(unix)]
+        for (signal, status) in [
+            (signal_hook::consts::SIGINT, 130),
+            (signal_hook::consts::SIGTERM, 143),
+        ] {
+            // Order matters: the exit check runs before the flag is set.
+            let _ = signal_hook::flag::register_conditional_shutdown(signal, status, flag.clone());
+            let _ = signal_hook::flag::register(signal, flag.clone());
+        }
+        flag
+    })
+    .clone()
+}
+
+/// Print the summary; exit 0, or 1 when a signal stopped the run before the end.
 pub fn print_summary(summary: &IngestSummary, json_out: bool) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if json_out {
@@ -223,7 +256,11 @@ pub fn print_summary(summary: &IngestSummary, json_out: bool) -> Result<ExitCode
             summary.unreadable
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if summary.interrupted {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn search(data: Option<&Path>, args: &SearchArgs, json_out: bool) -> Result<ExitCode> {

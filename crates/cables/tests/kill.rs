@@ -121,3 +121,43 @@ fn an_ingest_killed_with_sigkill_loses_no_committed_cable_and_a_rerun_completes(
     assert_eq!(summary["changed"].as_u64(), Some(0), "{summary}");
     assert_eq!(check_consistent(&data), COUNT);
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_during_an_ingest_commits_what_was_read_and_exits_cleanly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let mut child = gen_ingest(&data)
+        .arg("--json")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.starts_with("ingest: committed"));
+    assert!(first, "the ingest ended before its first commit");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let out = child.wait_with_output().expect("wait");
+    // Stopped on purpose: exit status 1 (not killed by the signal), a summary that says so.
+    assert_eq!(out.status.code(), Some(1), "{rest:?}");
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("summary JSON");
+    assert_eq!(summary["interrupted"], true, "{summary}");
+    assert!(
+        rest.iter().any(|l| l.contains("stopped by a signal")),
+        "{rest:?}"
+    );
+    // Everything it read was committed: the archive holds exactly what it reports as new.
+    let new = summary["new"].as_u64().expect("new");
+    assert!(new < COUNT, "{summary}");
+    assert_eq!(summary["committed"].as_u64(), Some(new), "{summary}");
+    assert_eq!(check_consistent(&data), new);
+}
