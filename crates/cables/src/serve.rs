@@ -36,6 +36,9 @@ pub struct ServeArgs {
     /// Requests served at once (more wait)
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
+    /// How many generated cables a new demo archive gets (tests use fewer)
+    #[arg(long, default_value_t = DEMO_COUNT, hide = true)]
+    demo_count: usize,
 }
 
 fn demo_dir(data: Option<&Path>) -> Result<PathBuf> {
@@ -52,10 +55,11 @@ pub fn run(data: Option<&Path>, args: &ServeArgs, json_out: bool) -> Result<Exit
         .with_context(|| format!("opening the archive in {}", dir.display()))?;
     if args.demo && archive.stats()?.cables == 0 {
         eprintln!(
-            "building the demo archive in {}: {DEMO_COUNT} generated cables (once)",
-            dir.display()
+            "building the demo archive in {}: {} generated cables (once)",
+            dir.display(),
+            args.demo_count
         );
-        let summary = crate::gen::ingest_generated(&mut archive, DEMO_SEED, DEMO_COUNT)?;
+        let summary = crate::gen::ingest_generated(&mut archive, DEMO_SEED, args.demo_count)?;
         eprintln!(
             "demo archive ready: {} cables ({} with diagnostics)",
             summary.new, summary.with_diagnostics

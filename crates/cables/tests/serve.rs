@@ -1,0 +1,109 @@
+//! `cables serve` as a process: it prints the URL it bound (port 0 picks one), answers, builds
+//! and reuses the demo archive, and stops cleanly on SIGTERM and SIGINT.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+fn start(data: &Path, extra: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cables"))
+        .env_remove("CABLES_DATA")
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--json", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn cables serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the URL line");
+    let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+    let url = v["url"].as_str().expect("url").to_string();
+    (child, url)
+}
+
+/// GET `path` with a bare HTTP/1.1 request: (status, body).
+fn get(url: &str, path: &str) -> (u16, String) {
+    let host = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut s = TcpStream::connect(&host).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("response");
+    let status = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    let body = resp.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, body.to_string())
+}
+
+#[cfg(unix)]
+fn signal(child: &Child, name: &str) {
+    let ok = Command::new("kill")
+        .args([format!("-{name}"), child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(ok.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_answers_and_stops_cleanly_on_sigterm_and_sigint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    for sig in ["TERM", "INT"] {
+        let (mut child, url) = start(&data, &[]);
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        assert!(!url.ends_with(":0/"), "the bound port is printed: {url}");
+        let (status, body) = get(&url, "/api/stats");
+        assert_eq!(status, 200, "{body}");
+        signal(&child, sig);
+        let status = child.wait().expect("wait");
+        assert!(status.success(), "SIG{sig}: {status:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_demo_archive_is_built_once_and_reused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let (mut child, url) = start(&data, &["--demo", "--demo-count", "300"]);
+    let (status, body) = get(&url, "/api/stats");
+    assert_eq!(status, 200, "{body}");
+    let stats_body = body
+        .find('{')
+        .map(|i| &body[i..])
+        .and_then(|b| b.rfind('}').map(|j| &b[..=j]))
+        .unwrap_or_default();
+    let stats: Value = serde_json::from_str(stats_body).expect("stats JSON");
+    assert_eq!(stats["cables"], 300, "{stats}");
+    signal(&child, "TERM");
+    assert!(child.wait().expect("wait").success());
+    assert!(
+        data.join("demo/catalog.redb").exists(),
+        "kept under DATA/demo"
+    );
+
+    // Reused: a second start does not generate again, even when asked for another count.
+    let (mut child, url) = start(&data, &["--demo", "--demo-count", "500"]);
+    let (_, body) = get(&url, "/api/stats");
+    assert!(body.contains("\"cables\":300"), "{body}");
+    signal(&child, "TERM");
+    assert!(child.wait().expect("wait").success());
+}
