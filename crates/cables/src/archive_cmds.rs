@@ -346,12 +346,54 @@ fn addressees(v: &Value) -> Vec<String> {
         .flatten()
         .map(|a| {
             let name = a["name"].as_str().unwrap_or_default();
-            match a["station"].as_str() {
-                Some(st) if !name.contains(st) => format!("{name} ({st})"),
-                _ => name.to_string(),
+            let mut extra = Vec::new();
+            if let Some(st) = a["station"].as_str().filter(|st| !name.contains(st)) {
+                extra.push(st.to_string());
+            }
+            if let Some(ri) = a["ri"].as_str() {
+                extra.push(ri.to_string());
+            }
+            if extra.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name} ({})", extra.join(", "))
             }
         })
         .collect()
+}
+
+/// A routing indicator with the station it names: `RUEHPU (Port au Prince)`.
+fn ri_named(ri: &str) -> String {
+    match cable_format::tables::routing_indicator(ri) {
+        Some(name) => format!("{ri} ({name})"),
+        None => ri.to_string(),
+    }
+}
+
+/// The transmission heading decoded, one line: station, serial, section, filing time, relays.
+fn transmission_line(t: &Value) -> Option<String> {
+    let station = t["station"].as_str()?;
+    let mut parts = vec![format!("from {}", ri_named(station))];
+    if let Some(serial) = t["serial"].as_str() {
+        parts.push(format!("serial {serial}"));
+    }
+    if let Some(section) = t["section"].as_u64() {
+        parts.push(format!("section {section}"));
+    }
+    if let Some(filed) = t["filed"].as_str() {
+        parts.push(format!("filed {filed}"));
+    }
+    let relays: Vec<String> = t["routing"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(ri_named)
+        .collect();
+    if !relays.is_empty() {
+        parts.push(format!("via {}", relays.join(", ")));
+    }
+    Some(parts.join(", "))
 }
 
 pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<ExitCode> {
@@ -392,6 +434,9 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
     writeln!(out, "{id}  {}", s("banner"))?;
     writeln!(out, "Date:       {}", s("date"))?;
     writeln!(out, "Precedence: {}", s("precedence"))?;
+    if let Some(line) = transmission_line(&c["transmission"]) {
+        writeln!(out, "Heading:    {line}")?;
+    }
     writeln!(out, "From:       {} ({})", s("from"), s("origin"))?;
     for (label, key) in [("To:", "to"), ("Info:", "info")] {
         let list = addressees(&c[key]);

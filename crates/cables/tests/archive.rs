@@ -90,8 +90,22 @@ fn ingest_search_show_stats() {
     let c = json(&out.get_output().stdout);
     assert_eq!(c["id"], id.as_str());
     assert!(c["cited_by"].is_array());
-    cables(data).args(["show", &id]).assert().success();
-    cables(data).args(["show", "--raw", &id]).assert().success();
+    // The text view decodes the heading: routing indicators named, TAGS with meanings.
+    let out = cables(data).args(["show", &id]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    if let Some(station) = c["transmission"]["station"].as_str() {
+        assert!(
+            text.contains(&format!("Heading:    from {station} (")),
+            "{text}"
+        );
+    }
+    for t in c["tags"].as_array().into_iter().flatten() {
+        if let (Some(code), Some(meaning)) = (t["code"].as_str(), t["meaning"].as_str()) {
+            assert!(text.contains(&format!("{code} — {meaning}")), "{text}");
+        }
+    }
+    let out = cables(data).args(["show", "--raw", &id]).assert().success();
+    assert!(!out.get_output().stdout.is_empty());
 
     cables(data)
         .args(["search", "frm:ISLAMABAD"])
