@@ -263,13 +263,33 @@ pub fn print_summary(summary: &IngestSummary, json_out: bool) -> Result<ExitCode
     })
 }
 
-pub fn search(data: Option<&Path>, args: &SearchArgs, json_out: bool) -> Result<ExitCode> {
-    let query = match cable_query::parse(&args.query) {
-        Ok(q) => q,
+/// Parse a query, or print what is wrong and where (the caller exits 1).
+fn parse_query(text: &str) -> Option<cable_query::Query> {
+    match cable_query::parse(text) {
+        Ok(q) => Some(q),
         Err(err) => {
-            eprintln!("cables: malformed query\n{}", err.render(&args.query));
-            return Ok(ExitCode::FAILURE);
+            eprintln!("cables: malformed query\n{}", err.render(text));
+            None
         }
+    }
+}
+
+/// On a terminal, a bar counting cables against a total set as the job learns it.
+fn count_bar() -> Option<indicatif::ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} cables, ETA {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    })
+}
+
+pub fn search(data: Option<&Path>, args: &SearchArgs, json_out: bool) -> Result<ExitCode> {
+    let Some(query) = parse_query(&args.query) else {
+        return Ok(ExitCode::FAILURE);
     };
     let archive = open(data)?;
     let opts = SearchOptions {
@@ -606,12 +626,8 @@ pub struct ExportArgs {
 }
 
 pub fn export(data: Option<&Path>, args: &ExportArgs, json_out: bool) -> Result<ExitCode> {
-    let query = match cable_query::parse(&args.query) {
-        Ok(q) => q,
-        Err(err) => {
-            eprintln!("cables: malformed query\n{}", err.render(&args.query));
-            return Ok(ExitCode::FAILURE);
-        }
+    let Some(query) = parse_query(&args.query) else {
+        return Ok(ExitCode::FAILURE);
     };
     let archive = open(data)?;
     let format = match args.format {
@@ -625,15 +641,7 @@ pub fn export(data: Option<&Path>, args: &ExportArgs, json_out: bool) -> Result<
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:30}] {pos}/{len} cables, ETA {eta}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar
-    });
+    let bar = count_bar();
     let result = archive.export(&query, format, &mut sink, &mut |done, total| {
         if let Some(bar) = &bar {
             bar.set_length(total);
@@ -669,15 +677,7 @@ pub fn export(data: Option<&Path>, args: &ExportArgs, json_out: bool) -> Result<
 
 pub fn reindex(data: Option<&Path>, json_out: bool) -> Result<ExitCode> {
     let dir = data_dir(data)?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:30}] {pos}/{len} cables, ETA {eta}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar
-    });
+    let bar = count_bar();
     let result = Archive::reindex(&dir, &mut |done, total| match &bar {
         Some(bar) => {
             bar.set_length(total);

@@ -109,17 +109,7 @@ pub fn run(args: &GenArgs, data: Option<&Path>, json: bool) -> anyhow::Result<Ex
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SynthCable>>(1);
         let set = &set;
-        let count = args.count;
-        scope.spawn(move || {
-            let mut next = 0;
-            while next < count {
-                let end = (next + threads * PER_THREAD).min(count);
-                if tx.send(generate_chunk(set, next, end, threads)).is_err() {
-                    break;
-                }
-                next = end;
-            }
-        });
+        scope.spawn(move || produce(set, threads, &tx));
         let mut done = 0;
         for chunk in rx {
             for cable in &chunk {
@@ -188,16 +178,7 @@ pub fn ingest_generated(
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SynthCable>>(1);
         let set = &set;
-        scope.spawn(move || {
-            let mut next = 0;
-            while next < count {
-                let end = (next + threads * PER_THREAD).min(count);
-                if tx.send(generate_chunk(set, next, end, threads)).is_err() {
-                    break;
-                }
-                next = end;
-            }
-        });
+        scope.spawn(move || produce(set, threads, &tx));
         let mut row = 0u64;
         let items = rx.into_iter().flatten().map(|c| {
             row += 1;
@@ -219,6 +200,24 @@ pub fn ingest_generated(
             |archive, progress| archive.ingest_stream(items, progress),
         )
     })
+}
+
+/// Send the whole set down `tx` in order, a chunk at a time; stops early when the receiver is
+/// gone (writing or ingesting failed).
+fn produce(
+    set: &cable_synth::Generator,
+    threads: usize,
+    tx: &std::sync::mpsc::SyncSender<Vec<SynthCable>>,
+) {
+    let count = set.count();
+    let mut next = 0;
+    while next < count {
+        let end = (next + threads * PER_THREAD).min(count);
+        if tx.send(generate_chunk(set, next, end, threads)).is_err() {
+            break;
+        }
+        next = end;
+    }
 }
 
 /// Cables `start..end` of the set, in order, generated on up to `threads` threads.
