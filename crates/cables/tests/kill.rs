@@ -161,3 +161,42 @@ fn sigterm_during_an_ingest_commits_what_was_read_and_exits_cleanly() {
     assert_eq!(summary["committed"].as_u64(), Some(new), "{summary}");
     assert_eq!(check_consistent(&data), new);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_process_on_a_busy_archive_gets_a_clear_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let mut child = gen_ingest(&data)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    assert!(
+        lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|l| l.starts_with("ingest: committed")),
+        "the ingest ended before its first commit"
+    );
+    for args in [
+        &["stats"][..],
+        &["search", "tag:PREL"],
+        &["ingest", "/nonexistent"],
+    ] {
+        let out = cables(&data).args(args).output().expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("in use by another cables process"),
+            "{args:?}: {err}"
+        );
+    }
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    lines.for_each(drop);
+    // The first process's commits are intact.
+    assert!(check_consistent(&data) > 0);
+}
