@@ -120,6 +120,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Write the pending verbatim run.
+    #[inline]
     fn flush(&mut self) {
         let (start, end) = std::mem::take(&mut self.pending);
         if start >= end {
@@ -158,6 +159,21 @@ impl<'a> Builder<'a> {
         self.copy(run, at);
         self.replace(at, at + len, with);
         at + len
+    }
+
+    /// [`Builder::replace`] with a newline: what ends every line that loses trailing spaces.
+    #[inline]
+    fn replace_newline(&mut self, start: usize, end: usize) {
+        self.flush();
+        let out = self.out.len();
+        self.checkpoints.push(Checkpoint {
+            out,
+            orig: start,
+            orig_end: end,
+            replaced: true,
+        });
+        self.newlines.push(out);
+        self.out.push('\n');
     }
 
     fn replace(&mut self, start: usize, end: usize, with: &str) {
@@ -283,7 +299,7 @@ pub(crate) fn normalize_into(src: &str, scratch: Scratch) -> Normalized {
                 // Nothing stripped: the newline extends the verbatim run.
                 b.copy_newline(end);
             } else {
-                b.replace(end, next, "\n");
+                b.replace_newline(end, next);
             }
         }
         line_start = next;
@@ -749,6 +765,44 @@ mod tests {
             let o = n.to_original(i);
             assert!(o <= src.len(), "{i} -> {o} out of {}", src.len());
         }
+    }
+
+    #[test]
+    fn replace_newline_is_replace_with_a_newline() {
+        let src = "AB  \nCD\r\nEF\t\n  \nGH";
+        // (copy from, copy to, replace from, replace to) for each line that loses its end.
+        let steps = [
+            (0, 2, 2, 5),
+            (5, 7, 7, 9),
+            (9, 11, 11, 13),
+            (13, 13, 13, 16),
+        ];
+        let build = |fast: bool| {
+            let mut b = Builder {
+                src,
+                out: String::new(),
+                checkpoints: Vec::new(),
+                pending: (0, 0),
+                newlines: Vec::new(),
+            };
+            for (c0, c1, r0, r1) in steps {
+                b.copy(c0, c1);
+                if fast {
+                    b.replace_newline(r0, r1);
+                } else {
+                    b.replace(r0, r1, "\n");
+                }
+            }
+            b.copy(16, 18);
+            let (text, cps, nls) = b.finish();
+            let cps: Vec<_> = cps
+                .iter()
+                .map(|c| (c.out, c.orig, c.orig_end, c.replaced))
+                .collect();
+            (text, cps, nls)
+        };
+        assert_eq!(build(true), build(false));
+        assert_eq!(build(true).0, "AB\nCD\nEF\n\nGH");
     }
 
     #[test]
