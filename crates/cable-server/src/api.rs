@@ -1,64 +1,350 @@
-//! The JSON API under `/api`. Every response is JSON (the raw text endpoint aside), every
-//! failure the [`ApiError`] shape. The routes are described in the OpenAPI document
-//! (`openapi.rs`).
+//! The JSON API under `/api`. Every response is JSON (the raw text, the export and the
+//! documentation page aside), every failure the [`ApiError`] shape. Each handler carries its
+//! OpenAPI description (`#[utoipa::path]`), which `openapi.rs` gathers into the document served
+//! at `/api/openapi.json` and rendered at `/api`.
 
-use axum::extract::{Path, Query, State};
-use axum::routing::get;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::request::Parts;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
 use axum::{Json, Router};
-use serde::Deserialize;
+use cable_archive::{ArchiveError, Graph, SearchResults, Stats, UserError};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
 
+use crate::api_schema::{
+    CableDocument, ErrorBody, SearchParams, TimelineEntry, TimelineParams, Versions, MAX_LIMIT,
+    MAX_OFFSET,
+};
 use crate::{ApiError, AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api", get(crate::api_docs::page))
+        .route("/api/", get(crate::api_docs::page))
+        .route("/api/openapi.json", get(crate::openapi::document_json))
         .route("/api/search", get(search))
-        .route("/api/cables/{id}", get(cable))
+        .route("/api/export", get(crate::api_export::export))
+        .route("/api/timeline", get(timeline))
         .route("/api/stats", get(stats))
-        .fallback(not_found)
+        .route("/api/cables/{id}", get(cable))
+        .route("/api/cables/{id}/raw", get(raw))
+        .route("/api/cables/{id}/versions", get(versions))
+        .route("/api/cables/{id}/graph", get(graph))
+        // Any other path under /api: a JSON 404 (not the pages' HTML one).
+        .route("/api/{*rest}", any(not_found))
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found("no such page")
+    ApiError::not_found("no such API endpoint; see /api for the list")
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SearchParams {
-    #[serde(default)]
-    q: String,
-    limit: Option<usize>,
-    offset: Option<usize>,
+/// Query parameters, with a JSON 400 (`bad-request`) instead of axum's plain-text rejection.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::bad_request("bad-request", e.body_text()))
+    }
 }
 
-async fn search(
+/// The `{id}` of a cable path, trimmed and upper-cased as the CLI does; a JSON error when the
+/// path segment is not valid UTF-8.
+pub struct CableId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for CableId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(id) => Ok(CableId(id.0.trim().to_uppercase())),
+            Err(e) if e.status().is_client_error() => {
+                Err(ApiError::bad_request("bad-request", e.body_text()))
+            }
+            Err(e) => {
+                tracing::error!(error = %e.body_text(), "path extraction failed");
+                Err(ApiError::internal("the server failed to read the path"))
+            }
+        }
+    }
+}
+
+/// Parse a query, answering 400 `bad-query` with its position when malformed.
+pub fn parse_query(q: &str) -> Result<cable_query::Query, ApiError> {
+    Ok(cable_query::parse(q)?)
+}
+
+/// An archive error met while running a query: an unknown id there (`cited-by:ID`) is a
+/// mistake in the query (400), not a missing resource (404).
+pub fn query_error(e: ArchiveError) -> ApiError {
+    match e {
+        ArchiveError::User(UserError::UnknownId { .. }) => {
+            ApiError::bad_request("bad-query", e.to_string())
+        }
+        e => ApiError::from(e),
+    }
+}
+
+/// Search the archive.
+///
+/// One page of hits, the total and exact facet counts over every matching cable: the JSON of
+/// `cables search --json`.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "A page of hits, the total and the facets", body = SearchResults),
+        (status = 400, description = "A malformed query (`bad-query`, with its `position`) or bad paging (`bad-request`)", body = ErrorBody),
+        (status = 503, description = "The request took too long (`timeout`) or the archive is unavailable", body = ErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn search(
     State(state): State<AppState>,
-    Query(p): Query<SearchParams>,
-) -> Result<Json<cable_archive::SearchResults>, ApiError> {
-    let query = cable_query::parse(&p.q)?;
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> Result<Json<SearchResults>, ApiError> {
+    let limit = p.limit.unwrap_or(20);
+    if limit > MAX_LIMIT {
+        return Err(ApiError::bad_request(
+            "bad-request",
+            format!("limit {limit} is too large: at most {MAX_LIMIT} hits a page"),
+        ));
+    }
+    let offset = p.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ApiError::bad_request(
+            "bad-request",
+            format!(
+                "offset {offset} is too deep: at most {MAX_OFFSET}; narrow the query or use \
+                 /api/export for every match"
+            ),
+        ));
+    }
+    let query = parse_query(&p.q)?;
     let opts = cable_archive::SearchOptions {
-        limit: p.limit.unwrap_or(20).min(1000),
-        offset: p.offset.unwrap_or(0),
-        ..Default::default()
+        limit,
+        offset,
+        sort: p.sort.into(),
     };
     let results = state
-        .run(move |a| a.search(&query, &opts).map_err(ApiError::from))
+        .run(move |a| a.search(&query, &opts).map_err(query_error))
         .await?;
     Ok(Json(results))
 }
 
-async fn cable(
+/// A parsed cable.
+///
+/// The current version's parse (the JSON contract) with `id`, `version` (its hash), `cited_by`
+/// and, on each reference, `in_archive`: the JSON of `cables show --json`. An id the archive
+/// only knows as cited (a placeholder) is 404 here; `/api/cables/{id}/graph` serves it.
+#[utoipa::path(
+    get,
+    path = "/api/cables/{id}",
+    tag = "cables",
+    params(("id" = String, Path, description = "The cable's canonical id (case-insensitive)", example = "09PARTO13")),
+    responses(
+        (status = 200, description = "The parsed cable", body = CableDocument),
+        (status = 404, description = "No such cable in the archive (`not-found`)", body = ErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn cable(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let id = id.trim().to_uppercase();
-    let rec = state
+    CableId(id): CableId,
+) -> Result<Json<Value>, ApiError> {
+    let doc = state
+        .run(move |a| {
+            let Some(rec) = a.get(&id)? else {
+                return Err(ApiError::not_found(format!("no cable {id} in the archive")));
+            };
+            let (cites, cited_by) = a
+                .graph(&id)?
+                .map(|g| (g.cites, g.cited_by))
+                .unwrap_or_default();
+            let mut v = rec.cable;
+            let Value::Object(map) = &mut v else {
+                return Err(ApiError::internal("the stored cable is not a JSON object"));
+            };
+            map.insert("id".into(), json!(id));
+            map.insert("version".into(), json!(rec.hash));
+            map.insert("cited_by".into(), json!(cited_by));
+            if let Some(Value::Array(list)) = map.get_mut("references") {
+                for (r, cite) in list.iter_mut().zip(&cites) {
+                    if let Value::Object(r) = r {
+                        r.insert(
+                            "in_archive".into(),
+                            json!(cite.id.as_ref().map(|_| cite.in_archive)),
+                        );
+                    }
+                }
+            }
+            Ok(v)
+        })
+        .await?;
+    Ok(Json(doc))
+}
+
+/// The original text of a cable.
+///
+/// The current version's text as decoded from its container, unchanged.
+#[utoipa::path(
+    get,
+    path = "/api/cables/{id}/raw",
+    tag = "cables",
+    params(("id" = String, Path, description = "The cable's canonical id (case-insensitive)", example = "09PARTO13")),
+    responses(
+        (status = 200, description = "The original text", body = String, content_type = "text/plain; charset=utf-8"),
+        (status = 404, description = "No such cable in the archive (`not-found`)", body = ErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn raw(
+    State(state): State<AppState>,
+    CableId(id): CableId,
+) -> Result<Response, ApiError> {
+    let text = state
         .run(move |a| {
             a.get(&id)?
+                .map(|r| r.original)
                 .ok_or_else(|| ApiError::not_found(format!("no cable {id} in the archive")))
         })
         .await?;
-    Ok(Json(rec.cable))
+    let mut resp = text.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    // Cable text is data, never markup: no browser may sniff it into HTML.
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(resp)
 }
 
-async fn stats(State(state): State<AppState>) -> Result<Json<cable_archive::Stats>, ApiError> {
+/// Every version of a cable.
+///
+/// The ledger entry: each version the archive has recorded (hash, source, parser version,
+/// partial flag, ingest batch), oldest first, and which one is current.
+#[utoipa::path(
+    get,
+    path = "/api/cables/{id}/versions",
+    tag = "cables",
+    params(("id" = String, Path, description = "The cable's canonical id (case-insensitive)", example = "09PARTO13")),
+    responses(
+        (status = 200, description = "The versions of the cable", body = Versions),
+        (status = 404, description = "No such cable in the archive (`not-found`)", body = ErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn versions(
+    State(state): State<AppState>,
+    CableId(id): CableId,
+) -> Result<Json<Versions>, ApiError> {
+    let out = state
+        .run(move |a| {
+            let Some(entry) = a.ledger(&id)?.filter(|e| !e.versions.is_empty()) else {
+                return Err(ApiError::not_found(format!("no cable {id} in the archive")));
+            };
+            let current = entry.current.min(entry.versions.len() - 1);
+            Ok(Versions {
+                current_version: entry.versions[current].hash.clone(),
+                id,
+                current,
+                versions: entry.versions,
+            })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// The citation graph around a cable.
+///
+/// Its REF list resolved (each cited cable in the archive, or a placeholder with
+/// `in_archive: false`) and the cables citing it. An id the archive does not hold but some
+/// cable cites is a placeholder: `in_archive: false` with its citing cables.
+#[utoipa::path(
+    get,
+    path = "/api/cables/{id}/graph",
+    tag = "cables",
+    params(("id" = String, Path, description = "A cable id, held or only cited (case-insensitive)", example = "09PARTO13")),
+    responses(
+        (status = 200, description = "The cable's citations and citing cables", body = Graph),
+        (status = 404, description = "The archive neither holds nor cites the id (`not-found`)", body = ErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn graph(
+    State(state): State<AppState>,
+    CableId(id): CableId,
+) -> Result<Json<Graph>, ApiError> {
+    let g = state
+        .run(move |a| {
+            a.graph(&id)?.ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "no cable {id} in the archive, and no cable in it cites {id}"
+                ))
+            })
+        })
+        .await?;
+    Ok(Json(g))
+}
+
+/// Matching cables over time.
+///
+/// How many cables the query matches in each month or year that has any, oldest first. Cables
+/// without a date are not counted.
+#[utoipa::path(
+    get,
+    path = "/api/timeline",
+    tag = "search",
+    params(TimelineParams),
+    responses(
+        (status = 200, description = "Counts by period, oldest first", body = Vec<TimelineEntry>),
+        (status = 400, description = "A malformed query (`bad-query`) or parameter (`bad-request`)", body = ErrorBody),
+        (status = 503, description = "The request took too long (`timeout`)", body = ErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn timeline(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<TimelineParams>,
+) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
+    let query = parse_query(&p.q)?;
+    let interval = match p.interval {
+        crate::api_schema::IntervalParam::Month => cable_archive::Interval::Month,
+        crate::api_schema::IntervalParam::Year => cable_archive::Interval::Year,
+    };
+    let buckets = state
+        .run(move |a| a.timeline(&query, interval).map_err(query_error))
+        .await?;
+    Ok(Json(
+        buckets
+            .into_iter()
+            .map(|(period, count)| TimelineEntry { period, count })
+            .collect(),
+    ))
+}
+
+/// Counts over the whole archive.
+///
+/// Cables and versions, by classification, by year, cables per diagnostic code, and the schema
+/// and parser versions: the JSON of `cables stats --json`.
+#[utoipa::path(
+    get,
+    path = "/api/stats",
+    tag = "archive",
+    responses(
+        (status = 200, description = "The archive's counts", body = Stats),
+        (status = 500, description = "The server failed (`internal`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn stats(State(state): State<AppState>) -> Result<Json<Stats>, ApiError> {
     Ok(Json(state.run(|a| Ok(a.stats()?)).await?))
 }

@@ -121,5 +121,78 @@ pub fn with_limits(app: Router, opts: &ServerOptions) -> Router {
             opts.max_concurrency,
         ))
         .layer(CatchPanicLayer::custom(panic))
+        .layer(axum::middleware::from_fn_with_state(
+            opts.max_body_bytes,
+            json_errors,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Give the error answers that do not come from our handlers (the body limit's 413, the
+/// timeout's 503, the router's 405, a 404 without a page) the JSON error shape. Answers that
+/// are already JSON, and HTML error pages, pass unchanged.
+async fn json_errors(
+    axum::extract::State(max_body): axum::extract::State<usize>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+
+    let method = req.method().clone();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let content_type = resp
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("application/json") || content_type.starts_with("text/html") {
+        return resp;
+    }
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            status,
+            "too-large",
+            format!("the request body is larger than the limit of {max_body} bytes"),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allow = resp
+                .headers()
+                .get(ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            ApiError::new(
+                status,
+                "method-not-allowed",
+                format!("method {method} is not allowed here (allowed: {allow})"),
+            )
+        }
+        StatusCode::NOT_FOUND => ApiError::not_found("no such page"),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request took too long; narrow the query or try again",
+        ),
+        s if s.is_client_error() => ApiError::new(
+            s,
+            "bad-request",
+            s.canonical_reason().unwrap_or("bad request"),
+        ),
+        s => ApiError::new(
+            s,
+            "internal",
+            s.canonical_reason().unwrap_or("the server failed"),
+        ),
+    };
+    let (mut parts, _) = resp.into_parts();
+    let json = error.into_response();
+    parts.status = json.status();
+    parts.headers.remove(CONTENT_LENGTH);
+    for (k, v) in json.headers() {
+        parts.headers.insert(k.clone(), v.clone());
+    }
+    Response::from_parts(parts, json.into_body())
 }

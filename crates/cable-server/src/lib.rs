@@ -5,11 +5,16 @@
 //! Only this crate knows HTTP. Archive calls are synchronous and CPU-bound: every handler runs
 //! them on tokio's blocking pool ([`AppState::run`]), never on the async workers.
 //!
-//! Modules: `api` (JSON endpoints, `/api/...`), `openapi` (the generated document), `pages`
+//! Modules: `api` (JSON endpoints, `/api/...`; the export's streaming in `api_export`, the
+//! parameter, error and cable schemas in `api_schema`, the `/api` documentation page in
+//! `api_docs`), `openapi` (the generated document), `pages`
 //! (HTML pages, askama templates in `templates/`), `assets` (CSS and the little JavaScript,
 //! embedded), `error` (one JSON error shape for every failure).
 
 mod api;
+mod api_docs;
+mod api_export;
+mod api_schema;
 mod assets;
 mod error;
 mod openapi;
