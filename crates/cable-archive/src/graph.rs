@@ -127,10 +127,21 @@ impl Archive {
                 cited_by,
             }));
         };
+        let cites = self.resolve_references(&rec.cable)?;
+        Ok(Some(Graph {
+            id: id.to_string(),
+            in_archive: true,
+            cites,
+            cited_by,
+        }))
+    }
+
+    /// A cable's REF list, each reference resolved against the archive.
+    fn resolve_references(&self, cable: &serde_json::Value) -> Result<Vec<Citation>> {
         let mut cites = Vec::new();
-        for r in rec.cable["references"].as_array().into_iter().flatten() {
+        for r in cable["references"].as_array().into_iter().flatten() {
             let rid = r["id"].as_str();
-            let cable = match rid {
+            let found = match rid {
                 Some(rid) => self.get(rid)?.map(|c| neighbour(rid, &c.cable)),
                 None => None,
             };
@@ -138,15 +149,39 @@ impl Archive {
                 letter: r["letter"].as_str().map(str::to_string),
                 id: rid.map(str::to_string),
                 text: r["text"].as_str().unwrap_or_default().to_string(),
-                in_archive: cable.is_some(),
-                cable,
+                in_archive: found.is_some(),
+                cable: found,
             });
         }
-        Ok(Some(Graph {
-            id: id.to_string(),
-            in_archive: true,
-            cites,
-            cited_by,
-        }))
+        Ok(cites)
+    }
+
+    /// The current version of `id` as `cables show --json` and `GET /api/cables/{id}` give it:
+    /// the parse plus `id`, `version` (its hash), `cited_by`, and on each reference
+    /// `in_archive` (`null` for a reference that is not a cable). `None` when the archive does
+    /// not hold it.
+    pub fn document(&self, id: &str) -> Result<Option<serde_json::Value>> {
+        let Some(rec) = self.get(id)? else {
+            return Ok(None);
+        };
+        let cites = self.resolve_references(&rec.cable)?;
+        let cited_by = self.cited_by(id)?;
+        let mut v = rec.cable;
+        if let serde_json::Value::Object(map) = &mut v {
+            map.insert("id".into(), serde_json::json!(id));
+            map.insert("version".into(), serde_json::json!(rec.hash));
+            map.insert("cited_by".into(), serde_json::json!(cited_by));
+            if let Some(serde_json::Value::Array(list)) = map.get_mut("references") {
+                for (r, cite) in list.iter_mut().zip(&cites) {
+                    if let serde_json::Value::Object(r) = r {
+                        r.insert(
+                            "in_archive".into(),
+                            serde_json::json!(cite.id.as_ref().map(|_| cite.in_archive)),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(Some(v))
     }
 }

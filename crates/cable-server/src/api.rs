@@ -12,7 +12,7 @@ use axum::routing::{any, get};
 use axum::{Json, Router};
 use cable_archive::{ArchiveError, Graph, SearchResults, Stats, UserError};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::api_schema::{
     CableDocument, ErrorBody, SearchParams, TimelineEntry, TimelineParams, Versions, MAX_LIMIT,
@@ -162,31 +162,8 @@ pub(crate) async fn cable(
 ) -> Result<Json<Value>, ApiError> {
     let doc = state
         .run(move |a| {
-            let Some(rec) = a.get(&id)? else {
-                return Err(ApiError::not_found(format!("no cable {id} in the archive")));
-            };
-            let (cites, cited_by) = a
-                .graph(&id)?
-                .map(|g| (g.cites, g.cited_by))
-                .unwrap_or_default();
-            let mut v = rec.cable;
-            let Value::Object(map) = &mut v else {
-                return Err(ApiError::internal("the stored cable is not a JSON object"));
-            };
-            map.insert("id".into(), json!(id));
-            map.insert("version".into(), json!(rec.hash));
-            map.insert("cited_by".into(), json!(cited_by));
-            if let Some(Value::Array(list)) = map.get_mut("references") {
-                for (r, cite) in list.iter_mut().zip(&cites) {
-                    if let Value::Object(r) = r {
-                        r.insert(
-                            "in_archive".into(),
-                            json!(cite.id.as_ref().map(|_| cite.in_archive)),
-                        );
-                    }
-                }
-            }
-            Ok(v)
+            a.document(&id)?
+                .ok_or_else(|| ApiError::not_found(format!("no cable {id} in the archive")))
         })
         .await?;
     Ok(Json(doc))

@@ -427,22 +427,9 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
         out.write_all(rec.original.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let graph = archive.graph(&id)?;
-    let (cites, cited_by) = graph.map(|g| (g.cites, g.cited_by)).unwrap_or_default();
     let ledger = archive.ledger(&id)?;
-    let c = &rec.cable;
     if json_out {
-        let mut v = c.clone();
-        v["id"] = json!(id);
-        v["version"] = json!(rec.hash);
-        v["cited_by"] = json!(cited_by);
-        // The parse's references, each with whether the archive holds the cable it names
-        // (`null` for a reference that is not a cable).
-        if let Some(list) = v["references"].as_array_mut() {
-            for (r, cite) in list.iter_mut().zip(&cites) {
-                r["in_archive"] = json!(cite.id.as_ref().map(|_| cite.in_archive));
-            }
-        }
+        let mut v = archive.document(&id)?.unwrap_or_default();
         if args.versions {
             v["versions"] = json!(ledger.map(|l| l.versions).unwrap_or_default());
         }
@@ -450,6 +437,11 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let (cites, cited_by) = archive
+        .graph(&id)?
+        .map(|g| (g.cites, g.cited_by))
+        .unwrap_or_default();
+    let c = &rec.cable;
     let s = |k: &str| c[k].as_str().unwrap_or("-").to_string();
     writeln!(out, "{id}  {}", s("banner"))?;
     writeln!(out, "Date:       {}", s("date"))?;
