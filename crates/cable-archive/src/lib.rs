@@ -195,6 +195,11 @@ impl Archive {
         &self.dir
     }
 
+    /// Whether the archive holds no cable (cheap: the index's document count).
+    pub fn is_empty(&self) -> bool {
+        self.reader.searcher().num_docs() == 0
+    }
+
     /// Whether a cable with this id is in the archive.
     pub fn contains(&self, id: &str) -> Result<bool> {
         self.catalog.contains(id)
