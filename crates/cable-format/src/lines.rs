@@ -26,7 +26,7 @@ impl<'a> Line<'a> {
         }
     }
     /// The line without leading spaces, and the offset where that starts.
-    #[inline]
+    #[inline(always)]
     pub fn trimmed(&self) -> (usize, &'a str) {
         let b = self.text.as_bytes();
         // Most lines start and end with printable ASCII: nothing to trim.
@@ -35,6 +35,13 @@ impl<'a> Line<'a> {
                 return (self.start, self.text);
             }
         }
+        self.trimmed_slow()
+    }
+
+    /// [`Line::trimmed`] for lines that may have something to trim, out of line so that the
+    /// common case inlines small.
+    #[inline(never)]
+    fn trimmed_slow(&self) -> (usize, &'a str) {
         let t = trim_start(self.text);
         (self.start + self.text.len() - t.len(), trim_end(t))
     }
@@ -121,18 +128,21 @@ pub fn lines_at<'a>(text: &'a str, newlines: &[usize]) -> Vec<Line<'a>> {
 pub fn despace(s: &str) -> String {
     let b = s.as_bytes();
     let letter = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphabetic);
-    s.char_indices()
-        .filter(|&(i, ch)| {
-            let gap = ch == ' '
-                && i > 0
-                && letter(i - 1)
-                && letter(i + 1)
-                && (i < 2 || !letter(i - 2))
-                && !letter(i + 2);
-            !gap
-        })
-        .map(|(_, ch)| ch)
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    out.extend(
+        s.char_indices()
+            .filter(|&(i, ch)| {
+                let gap = ch == ' '
+                    && i > 0
+                    && letter(i - 1)
+                    && letter(i + 1)
+                    && (i < 2 || !letter(i - 2))
+                    && !letter(i + 2);
+                !gap
+            })
+            .map(|(_, ch)| ch),
+    );
+    out
 }
 
 /// Join wrapped lines of a field into one line of single spaces.

@@ -6,10 +6,6 @@
 //! the normalised text; [`Normalized::span_to_original`] turns their spans back into spans of the
 //! original text, so nothing the parser reports points into text the user never had.
 
-use std::sync::LazyLock;
-
-use memchr::memmem;
-
 use crate::model::Span;
 
 /// A checkpoint: from `out` on, normalised bytes map to original bytes starting at `orig`.
@@ -202,6 +198,20 @@ impl<'a> Builder<'a> {
         self.flush();
         (self.out, self.checkpoints, self.newlines)
     }
+}
+
+/// Whether [`normalize`] leaves `src` as it is, told cheaply for one line: no newline, no byte
+/// that may start something to normalise, no line end to strip, no page-break header. False
+/// does not mean the text would change.
+pub(crate) fn is_normal(src: &str) -> bool {
+    let b = src.as_bytes();
+    !b.iter().any(|&c| {
+        matches!(
+            c,
+            b'\n' | b'\r' | b'\t' | b'&' | b'<' | b'[' | b'\\' | 0xC2 | b'{'
+        )
+    }) && b.last() != Some(&b' ')
+        && page_break_len(src).is_none()
 }
 
 /// Normalise a decoded cable text.
@@ -557,7 +567,26 @@ fn md_link_at(s: &str) -> Option<(usize, &str)> {
     Some((close + 4, text))
 }
 
-static OF: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(" OF "));
+/// Whether `b` contains ` OF `. Its `O` and `F` sit side by side, so one of them is at an odd
+/// position: only odd positions are tested, and the bytes around a hit there checked.
+fn contains_of(b: &[u8]) -> bool {
+    let mut j = 1;
+    while j < b.len() {
+        let at = match b[j] {
+            b'O' => j - 1,
+            b'F' => j.saturating_sub(2),
+            _ => {
+                j += 2;
+                continue;
+            }
+        };
+        if b.get(at..at + 4) == Some(b" OF ") {
+            return true;
+        }
+        j += 2;
+    }
+    false
+}
 
 /// Page-break header lines inside the text, e.g. `GENEVA 00002654  001.2 OF 004`,
 /// `PAGE 02 ROME 01196 01 OF 02 082030Z`, `UNCLASSIFIED PAGE 02 VATICA 00283 01 OF 05 241033Z`.
@@ -582,15 +611,66 @@ pub fn page_break_len(line: &str) -> Option<usize> {
     if start.len() < 2 || !start[0].is_ascii_uppercase() || start[1].is_ascii_lowercase() {
         return None;
     }
-    page_break_len_slow(line)
+    page_break_len_slow(line, lead)
+}
+
+/// Whether `s` (a line without its leading spaces) starts with the first word of a `PAGE nn`
+/// line as [`page_line`] takes it: `PAGE` or a level word.
+#[inline]
+fn starts_page_line(s: &[u8]) -> bool {
+    match s.first() {
+        Some(b'P') => s.starts_with(b"PAGE"),
+        Some(b'U') => s.starts_with(b"UNCLAS"),
+        Some(b'C') => s.starts_with(b"CONFIDENTIAL"),
+        Some(b'S') => s.starts_with(b"SECRET"),
+        Some(b'L') => s.starts_with(b"LIMITED"),
+        Some(b'T') => s.starts_with(b"TOP"),
+        _ => false,
+    }
+}
+
+/// The bytes an `<ORIGIN>` and the whitespace around its words are made of: ASCII capitals, the
+/// apostrophe and ASCII whitespace.
+static ORIGIN_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = b'A';
+    while c <= b'Z' {
+        t[c as usize] = true;
+        c += 1;
+    }
+    t[b'\'' as usize] = true;
+    t[b' ' as usize] = true;
+    let mut c = 0x09;
+    while c <= 0x0D {
+        t[c as usize] = true;
+        c += 1;
+    }
+    t
+};
+
+/// Whether the first byte of the first 64 of `b` that is not an [`ORIGIN_BYTE`] is a digit, or a
+/// byte of a multi-byte character (which may be Unicode whitespace). True for every header
+/// [`page_break_len_slow`] accepts through [`of_header_len`]: it needs a run of five digits in the
+/// first 64 bytes, and only origin words come before the serial.
+#[inline]
+fn digit_after_origin(b: &[u8]) -> bool {
+    let head = &b[..b.len().min(64)];
+    head.iter()
+        .find(|&&c| !ORIGIN_BYTE[usize::from(c)])
+        .is_some_and(|&c| c.is_ascii_digit() || c >= 0x80)
 }
 
 /// [`page_break_len`] past its first filters.
-fn page_break_len_slow(line: &str) -> Option<usize> {
+fn page_break_len_slow(line: &str, lead: usize) -> Option<usize> {
     let b = line.as_bytes();
+    // A `PAGE nn` line starts with `PAGE` or a level word; an `<ORIGIN> <serial> n OF m` header
+    // has only capitals, apostrophes and whitespace before its serial's first digit.
+    if !starts_page_line(&b[lead..]) && !digit_after_origin(b) {
+        return None;
+    }
     let head = &b[..b.len().min(64)];
     let (has_page, digits5) = scan_head(head);
-    if !has_page && (!digits5 || OF.find(head).is_none()) {
+    if !has_page && (!digits5 || !contains_of(head)) {
         return None;
     }
     if has_page && line.trim().len() <= 90 && page_line(line.trim()) {
@@ -718,10 +798,11 @@ fn page_line(t: &str) -> bool {
 /// length of the header with the spaces after it.
 fn of_header_len(line: &str) -> Option<usize> {
     // Tokens with their end offsets, up to the one after `OF`.
-    let mut tokens: Vec<(&str, usize)> = Vec::with_capacity(8);
+    let mut buf: [(&str, usize); 9] = [("", 0); 9];
+    let mut count = 0;
     let mut rest = line;
     let mut pos = 0;
-    while tokens.len() < 9 {
+    while count < 9 {
         let lead = rest.len() - rest.trim_start().len();
         rest = &rest[lead..];
         pos += lead;
@@ -729,14 +810,16 @@ fn of_header_len(line: &str) -> Option<usize> {
             break;
         }
         let len = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        tokens.push((&rest[..len], pos + len));
-        let done = tokens.len() >= 2 && tokens[tokens.len() - 2].0 == "OF";
+        buf[count] = (&rest[..len], pos + len);
+        count += 1;
+        let done = count >= 2 && buf[count - 2].0 == "OF";
         rest = &rest[len..];
         pos += len;
         if done {
             break;
         }
     }
+    let tokens = &buf[..count];
     let of = tokens.iter().position(|(w, _)| *w == "OF")?;
     if of < 3 || of + 1 >= tokens.len() {
         return None;
@@ -830,6 +913,31 @@ mod tests {
     }
 
     #[test]
+    fn is_normal_means_unchanged() {
+        for s in [
+            "",
+            "A. STATE 12345 B. LONDON 678",
+            "MOSCOW 00005740 005 OF 005",
+            "PAGE 02 ROME 01196 01 OF 02 082030Z",
+            "X &amp; Y",
+            "A  ",
+            "A\\",
+            "A\tB",
+            "\u{b6}1. TEXT",
+            "[1](#)1. A",
+            "A { B",
+            "A\nB",
+            "A\r",
+        ] {
+            if is_normal(s) {
+                assert_eq!(normalize(s).text, s, "{s:?}");
+            }
+        }
+        assert!(is_normal("A. STATE 12345 B. LONDON 678"));
+        assert!(!is_normal("MOSCOW 00005740 005 OF 005"));
+    }
+
+    #[test]
     fn backslash_line_ends() {
         let n = normalize("FRUSTRATION \\\n \\\nNEXT");
         assert_eq!(n.text, "FRUSTRATION\n\nNEXT");
@@ -884,6 +992,13 @@ mod tests {
             "ab 123456 cd",
             "0123",
             "xxxx1234x56789",
+            " OF ",
+            "x OF 3",
+            "OF OF",
+            " OFF ",
+            "O OF",
+            "1 OF 2 F",
+            "F OF F",
         ];
         for s in samples {
             for pad in 0..6 {
@@ -897,6 +1012,7 @@ mod tests {
                     run >= 5
                 });
                 assert_eq!(has_digit_run5(b), digits, "{t:?}");
+                assert_eq!(contains_of(b), b.windows(4).any(|w| w == b" OF "), "{t:?}");
                 let (p, d) = scan_head(b);
                 assert_eq!(p, page, "{t:?}");
                 if !page {

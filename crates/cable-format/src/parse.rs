@@ -602,8 +602,9 @@ fn weekday_dateline(s: &str) -> Option<String> {
 }
 
 /// Split a heading line where another heading field starts inside it: unwrapped renderings put
-/// `E.O. ... TAGS: ... SUBJECT: ...` on one line.
-fn split_inline_fields<'a>(line: Line<'a>) -> Vec<Line<'a>> {
+/// `E.O. ... TAGS: ... SUBJECT: ...` on one line. The pieces go to `out`, which is cleared first
+/// (the caller reuses one buffer for every line).
+fn split_inline_fields<'a>(line: Line<'a>, out: &mut Vec<Line<'a>>) {
     const KEYWORDS: [&str; 11] = [
         "TAGS:",
         "TAGS ",
@@ -617,9 +618,12 @@ fn split_inline_fields<'a>(line: Line<'a>) -> Vec<Line<'a>> {
         "E.O. 1",
         "EO 1",
     ];
+    out.clear();
     let t = line.text;
     let b = t.as_bytes();
-    let mut cuts: Vec<usize> = Vec::new();
+    // The start of the piece not yet written, and whether any cut was found.
+    let mut prev = 0;
+    let mut cut = false;
     // Every cut follows a space (`  `, ` ` before a keyword with a colon, `. `), so only the
     // positions after a space are tried. No keyword overlaps itself and at most one matches at a
     // position, so this finds the same cuts as searching each keyword through the line.
@@ -639,24 +643,25 @@ fn split_inline_fields<'a>(line: Line<'a>) -> Vec<Line<'a>> {
             || before.ends_with(". ");
         // `TAGS ` without a colon only right after an E.O. line's date.
         if ok_before && (*kw != "TAGS " || eo_start(before).is_some()) {
-            cuts.push(at);
+            // Cuts come in increasing order: the piece before this one is complete.
+            if at > prev {
+                out.push(Line {
+                    start: line.start + prev,
+                    text: &t[prev..at],
+                });
+            }
+            prev = at;
+            cut = true;
         }
     }
-    if cuts.is_empty() {
-        return vec![line];
+    if !cut {
+        out.push(line);
+    } else if t.len() > prev {
+        out.push(Line {
+            start: line.start + prev,
+            text: &t[prev..],
+        });
     }
-    let mut out = Vec::with_capacity(cuts.len() + 1);
-    let mut prev = 0;
-    for c in cuts.into_iter().chain(std::iter::once(t.len())) {
-        if c > prev {
-            out.push(Line {
-                start: line.start + prev,
-                text: &t[prev..c],
-            });
-        }
-        prev = c;
-    }
-    out
 }
 
 /// Is `t` a line of TAGS codes only (a wrapped TAGS line without a trailing comma)?
@@ -701,6 +706,8 @@ fn scan_text_heading(lines: &[Line], start: usize) -> TextHeading {
     let mut seen_main = false; // E.O., TAGS or SUBJECT seen
     let limit = lines.len().min(start + HEADING_LINES);
     th.body_start = limit.min(lines.len());
+    // The pieces of the current line, one buffer for all lines.
+    let mut pieces: Vec<Line> = Vec::new();
     for i in start..limit {
         let line = lines[i];
         if line.is_blank() {
@@ -727,7 +734,8 @@ fn scan_text_heading(lines: &[Line], start: usize) -> TextHeading {
                 return th;
             }
         }
-        for piece in split_inline_fields(line) {
+        split_inline_fields(line, &mut pieces);
+        for &piece in &pieces {
             if !scan_piece(&mut th, &mut field, &mut seen_main, piece, lines, i, start) {
                 th.body_start = i;
                 return th;

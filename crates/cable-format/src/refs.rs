@@ -76,7 +76,13 @@ pub fn parse_references(field: &str, citing_year: Option<i32>) -> Vec<Reference>
 fn clean(field: &str) -> String {
     // Markup debris (`<br>`, `¶`, `[x](#)`) is the normaliser's job; the parser hands over
     // normalised text already, and this makes direct callers get the same treatment.
-    let field = crate::normalize::normalize(field).text;
+    let normalized;
+    let field = if crate::normalize::is_normal(field) {
+        field
+    } else {
+        normalized = crate::normalize::normalize(field).text;
+        normalized.as_str()
+    };
     let mut s = String::with_capacity(field.len());
     let mut chars = field.chars().peekable();
     while let Some(c) = chars.next() {

@@ -74,8 +74,9 @@ fn bag_within_one(cand: &[u8], target: &[u8; 26], target_len: usize) -> bool {
 
 /// Match the classification level at the start of a line, tolerating spaced letters
 /// (`C O N F I D E N T I A L`), doubled or dropped first letters (`SS E C R E T`, `E C R E T`,
-/// `UUNCLAS`) and lower case. Returns (level, is SBU, bytes consumed, exact match).
-fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
+/// `UUNCLAS`) and lower case. Returns (level, is SBU, bytes consumed, exact match). With `fuzzy`
+/// false only exact matches are looked for.
+fn match_level(t: &str, fuzzy: bool) -> Option<(&'static str, bool, usize, bool)> {
     // Gather letters from the start: single/double-letter tokens (spaced form) or words.
     // On the stack: this runs for every line that might be a classification line.
     let b = t.as_bytes();
@@ -108,13 +109,17 @@ fn match_level(t: &str) -> Option<(&'static str, bool, usize, bool)> {
     }
     // Damaged forms: one extra or one missing letter at the start, or one typo. Only worth trying
     // on a short line that starts in capitals and carries a serial number (a token of digits).
+    if !fuzzy {
+        return None;
+    }
     let starts_upper =
         b[0].is_ascii_uppercase() && b.get(1).is_none_or(|c| !c.is_ascii_lowercase());
     if letters.len() < 5 || t.len() > 140 || !starts_upper || !has_serial_token(b) {
         return None;
     }
     for (&(word, level, sbu), (whole, tail)) in LEVEL_WORDS.iter().zip(LEVEL_HISTS.iter()) {
-        if word.len() < 6 {
+        // Every variant below takes at least `word.len() - 1` letters.
+        if word.len() < 6 || letters.len() + 1 < word.len() {
             continue;
         }
         let word = word.as_bytes();
@@ -190,13 +195,14 @@ fn spaced(t: &str, end: usize) -> bool {
 /// Recognise a classification line: `<LEVEL> [SECTION nn OF mm] <ORIGIN> <serial>`.
 /// With `need_origin` false, a line holding the level alone is accepted too.
 pub fn classification_line(text: &str, need_origin: bool) -> Option<ClassLine> {
-    let t = text.trim();
+    let t = crate::lines::trim(text);
     if t.is_empty() {
         return None;
     }
     // Only the start of the line matters: unwrapped headings run on after the serial.
     let t = &t[..crate::lines::floor_char_boundary(t, 140)];
-    let (level, sbu, consumed, exact) = match_level(t)?;
+    // Without `need_origin` only an exact level is accepted: damaged forms are not looked for.
+    let (level, sbu, consumed, exact) = match_level(t, need_origin)?;
     if !exact && !need_origin {
         return None;
     }
@@ -341,8 +347,8 @@ pub fn caption_line(text: &str) -> Option<(Vec<String>, Vec<String>)> {
     }) {
         return None;
     }
-    let d = despace(text.trim());
-    let up = d.to_ascii_uppercase();
+    let mut up = despace(text.trim());
+    up.make_ascii_uppercase();
     let up = up.trim_matches(|c: char| c == '.' || c == ' ');
     if up.is_empty() || up.len() > 80 {
         return None;
