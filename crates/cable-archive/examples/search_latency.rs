@@ -1,11 +1,15 @@
 //! Search latency over an existing archive, in process: each query of a fixed mix run ROUNDS
 //! times as the search page does it (top 20, every facet, snippets), reporting p50 and p95.
 //!
-//! `cargo run --release -p cable-archive --example search_latency -- DATA_DIR [ROUNDS]`
+//! `cargo run --release -p cable-archive --example search_latency -- DATA_DIR [ROUNDS] [VIEW]`
+//!
+//! VIEW is `owner` (the default: everything) or a clearance `LEVEL[+CAVEAT...]` (`U`,
+//! `SECRET+NOFORN`) to measure with access control on, as that reader.
 
 use std::time::Instant;
 
-use cable_archive::{Archive, SearchOptions, Sort};
+use cable_archive::{Archive, Clearance, SearchOptions, Sort, View, Who};
+use cable_query::Level;
 
 const QUERIES: &[&str] = &[
     "",
@@ -28,9 +32,28 @@ fn main() {
         .next()
         .expect("usage: search_latency DATA_DIR [ROUNDS]");
     let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let view_arg = args.next().unwrap_or_else(|| "owner".to_string());
     let t = Instant::now();
     let archive = Archive::open(std::path::Path::new(&dir)).expect("open");
     println!("open: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    let view = if view_arg == "owner" {
+        View::owner()
+    } else {
+        let mut parts = view_arg.split('+');
+        let level = parts
+            .next()
+            .and_then(Level::parse)
+            .expect("VIEW: LEVEL[+CAVEAT...]");
+        let caveats: Vec<&str> = parts.collect();
+        archive
+            .view(
+                Who::Reader("bench".into()),
+                Some(Clearance::new(level, caveats)),
+                None,
+            )
+            .expect("view")
+    };
+    println!("view: {view_arg}");
     println!(
         "{:<45} {:>9} {:>9} {:>9}",
         "query", "hits", "p50 ms", "p95 ms"
@@ -47,7 +70,7 @@ fn main() {
             let mut total = 0;
             for _ in 0..rounds {
                 let t = Instant::now();
-                let r = archive.search(&query, &opts).expect("search");
+                let r = archive.search(&query, &opts, &view).expect("search");
                 times.push(t.elapsed().as_secs_f64() * 1e3);
                 total = r.total;
             }

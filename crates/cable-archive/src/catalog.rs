@@ -7,13 +7,15 @@ use std::path::Path;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, UserError};
+use crate::error::{InternalError, Result, UserError};
 
 /// id → [`LedgerEntry`] (JSON).
 const LEDGER: TableDefinition<&str, &[u8]> = TableDefinition::new("ledger");
 /// `ID\tHASH` → [`StoredVersion`] (JSON), for versions that are not (or no longer) current.
 const VERSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("versions");
-/// Settings: `schema_version`, `parser_version`, `last_seq`.
+/// id → [`crate::access::Release`] (JSON): releases recorded by hand.
+const RELEASES: TableDefinition<&str, &[u8]> = TableDefinition::new("releases");
+/// Settings: `schema_version`, `parser_version`, `last_seq`, `access_mode`, `auto_declassify`.
 const SETTINGS: TableDefinition<&str, &str> = TableDefinition::new("settings");
 
 /// Every version of one cable, oldest first, and which one is current (in the index).
@@ -106,7 +108,23 @@ pub struct Payload {
 }
 
 pub struct Catalog {
-    db: Database,
+    db: Db,
+    path: String,
+}
+
+/// The catalog open for writing, or read-only (a read-only mount).
+enum Db {
+    Write(Database),
+    Read(redb::ReadOnlyDatabase),
+}
+
+impl Db {
+    fn begin_read(&self) -> std::result::Result<redb::ReadTransaction, redb::TransactionError> {
+        match self {
+            Db::Write(db) => db.begin_read(),
+            Db::Read(db) => db.begin_read(),
+        }
+    }
 }
 
 fn key(id: &str, hash: &str) -> String {
@@ -130,9 +148,44 @@ impl Catalog {
             txn.open_table(LEDGER)?;
             txn.open_table(VERSIONS)?;
             txn.open_table(SETTINGS)?;
+            txn.open_table(RELEASES)?;
         }
         txn.commit()?;
-        Ok(Catalog { db })
+        Ok(Catalog {
+            db: Db::Write(db),
+            path: path.display().to_string(),
+        })
+    }
+
+    /// Open an existing catalog for reading only (the data directory is on a read-only mount);
+    /// every write fails with [`UserError::ReadOnly`].
+    pub fn open_read_only(path: &Path) -> Result<Catalog> {
+        let db = redb::ReadOnlyDatabase::open(path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => UserError::Busy {
+                path: path.display().to_string(),
+            }
+            .into(),
+            e => crate::ArchiveError::from(InternalError::Catalog(e.into())),
+        })?;
+        Ok(Catalog {
+            db: Db::Read(db),
+            path: path.display().to_string(),
+        })
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        matches!(self.db, Db::Read(_))
+    }
+
+    fn writable(&self) -> Result<&Database> {
+        match &self.db {
+            Db::Write(db) => Ok(db),
+            Db::Read(_) => Err(UserError::ReadOnly {
+                path: self.path.clone(),
+                reason: "opened read-only".into(),
+            }
+            .into()),
+        }
     }
 
     pub fn setting(&self, name: &str) -> Result<Option<String>> {
@@ -142,7 +195,7 @@ impl Catalog {
     }
 
     pub fn set_settings(&self, pairs: &[(&str, &str)]) -> Result<()> {
-        let txn = self.db.begin_write()?;
+        let txn = self.writable()?.begin_write()?;
         {
             let mut t = txn.open_table(SETTINGS)?;
             for (k, v) in pairs {
@@ -176,7 +229,7 @@ impl Catalog {
         if records.is_empty() {
             return Ok(());
         }
-        let txn = self.db.begin_write()?;
+        let txn = self.writable()?.begin_write()?;
         {
             let mut t = txn.open_table(VERSIONS)?;
             for (id, hash, rec) in records {
@@ -198,7 +251,7 @@ impl Catalog {
 
     /// Record a committed chunk's ledger entries and its sequence number, in one transaction.
     pub fn apply(&self, payload: &Payload) -> Result<()> {
-        let txn = self.db.begin_write()?;
+        let txn = self.writable()?.begin_write()?;
         {
             let mut t = txn.open_table(LEDGER)?;
             for (id, entry) in &payload.ledger {
@@ -239,10 +292,35 @@ impl Catalog {
         Ok(out)
     }
 
-    /// Whether the ledger has this id (for marking references present or missing).
-    pub fn contains(&self, id: &str) -> Result<bool> {
+    /// The release recorded for a cable.
+    pub fn release(&self, id: &str) -> Result<Option<crate::access::Release>> {
         let txn = self.db.begin_read()?;
-        let t = txn.open_table(LEDGER)?;
-        Ok(t.get(id)?.is_some())
+        let t = txn.open_table(RELEASES)?;
+        match t.get(id)? {
+            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every recorded release, by id.
+    pub fn releases(&self) -> Result<Vec<(String, crate::access::Release)>> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(RELEASES)?;
+        let mut out = Vec::new();
+        for item in t.iter()? {
+            let (k, v) = item?;
+            out.push((k.value().to_string(), serde_json::from_slice(v.value())?));
+        }
+        Ok(out)
+    }
+
+    pub fn put_release(&self, id: &str, release: &crate::access::Release) -> Result<()> {
+        let txn = self.writable()?.begin_write()?;
+        {
+            let mut t = txn.open_table(RELEASES)?;
+            t.insert(id, serde_json::to_vec(release)?.as_slice())?;
+        }
+        txn.commit()?;
+        Ok(())
     }
 }

@@ -32,6 +32,34 @@ pub enum UserError {
     /// No version with this hash (or hash prefix) for the cable.
     #[error("cable {id} has no version {version}")]
     UnknownVersion { id: String, version: String },
+    /// A release names a paragraph the cable does not have.
+    #[error("cable {id} has no paragraph numbered {paragraph} (its paragraphs: {numbers})")]
+    NoParagraph {
+        id: String,
+        paragraph: String,
+        numbers: String,
+    },
+    /// A reader name that is not registered.
+    #[error("no reader named {name}; `cables user list` shows the readers")]
+    UnknownReader { name: String },
+    /// A reader name already taken.
+    #[error("a reader named {name} already exists; `cables user rotate {name}` gives a new token")]
+    ReaderExists { name: String },
+    /// A reader name we do not accept.
+    #[error("reader name {name:?}: use 1 to 64 letters, digits, '.', '_', '-' or '@'")]
+    BadReaderName { name: String },
+    /// The disk holding the data directory filled up during a write.
+    #[error(
+        "the disk holding {path} is full: free some space and run the command again (the \
+         {committed} cables committed before are kept; nothing half-written is)"
+    )]
+    DiskFull { path: String, committed: u64 },
+    /// The data directory cannot be written to (a read-only mount or file system).
+    #[error(
+        "the data directory {path} is read-only ({reason}): reading works, but ingest, \
+         reindex, release and policy changes need a writable directory"
+    )]
+    ReadOnly { path: String, reason: String },
     /// Another process has the archive open for writing.
     #[error(
         "the archive catalog {path} is in use by another cables process; wait for it to finish \
@@ -102,3 +130,39 @@ internal_from!(
 
 /// The archive's result type.
 pub type Result<T, E = ArchiveError> = std::result::Result<T, E>;
+
+/// Turn an error met while writing into the archive into one that says why, when the cause is
+/// the machine's: a full disk or a read-only directory (tantivy reports both as a killed index
+/// writer). The cause is found by trying to write a small probe file beside the index.
+pub(crate) fn explain_write_error(
+    err: ArchiveError,
+    dir: &std::path::Path,
+    committed: u64,
+) -> ArchiveError {
+    if err.is_user_error() {
+        return err;
+    }
+    let probe = dir.join(".write-probe");
+    let outcome = std::fs::write(&probe, vec![0u8; 256 * 1024]);
+    let _ = std::fs::remove_file(&probe);
+    match outcome {
+        Err(e) if e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28) => {
+            UserError::DiskFull {
+                path: dir.display().to_string(),
+                committed,
+            }
+            .into()
+        }
+        Err(e)
+            if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem
+                || e.raw_os_error() == Some(30) =>
+        {
+            UserError::ReadOnly {
+                path: dir.display().to_string(),
+                reason: e.to_string(),
+            }
+            .into()
+        }
+        _ => err,
+    }
+}

@@ -11,6 +11,7 @@ use tantivy::schema::Value as _;
 use tantivy::store::StoreReader;
 use tantivy::{DocId, DocSet, Searcher, TantivyDocument, TERMINATED};
 
+use crate::access::{self, View};
 use crate::error::Result;
 use crate::schema::Fields;
 use crate::{Archive, CableRecord};
@@ -61,6 +62,7 @@ pub struct Matches {
     total: u64,
     segment: usize,
     cursor: Option<(Box<dyn Scorer>, StoreReader, DocId)>,
+    view: View,
 }
 
 impl Matches {
@@ -97,20 +99,33 @@ impl Matches {
         }
     }
 
-    fn record(&self, doc: &TantivyDocument) -> Result<CableRecord> {
+    /// The record as the view sees it; `None` for one it may not see (the query is limited to
+    /// visible cables, so only as a second guard).
+    fn record(&self, doc: &TantivyDocument) -> Result<Option<CableRecord>> {
         let text = |f| {
             doc.get_first(f)
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_string()
         };
-        Ok(CableRecord {
+        let cable: Value = serde_json::from_str(&text(self.fields.cable))?;
+        let release: Option<access::Release> =
+            serde_json::from_str(&text(self.fields.release)).ok();
+        let original = text(self.fields.original);
+        let Some(original) = access::redact_text(&original, &cable, release.as_ref(), &self.view)
+        else {
+            return Ok(None);
+        };
+        let Some(cable) = access::redact_cable(cable, release.as_ref(), &self.view) else {
+            return Ok(None);
+        };
+        Ok(Some(CableRecord {
             id: text(self.fields.id),
             hash: text(self.fields.hash),
             current: true,
-            cable: serde_json::from_str(&text(self.fields.cable))?,
-            original: text(self.fields.original),
-        })
+            cable,
+            original,
+        }))
     }
 }
 
@@ -118,14 +133,21 @@ impl Iterator for Matches {
     type Item = Result<CableRecord>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self.next_doc() {
-            Ok(Some(doc)) => Some(self.record(&doc)),
-            Ok(None) => None,
-            Err(e) => {
-                // Stop after an error rather than repeat it.
-                self.segment = usize::MAX;
-                self.cursor = None;
-                Some(Err(e))
+        loop {
+            let r = match self.next_doc() {
+                Ok(Some(doc)) => self.record(&doc),
+                Ok(None) => return None,
+                Err(e) => Err(e),
+            };
+            match r {
+                Ok(Some(rec)) => return Some(Ok(rec)),
+                Ok(None) => continue,
+                Err(e) => {
+                    // Stop after an error rather than repeat it.
+                    self.segment = usize::MAX;
+                    self.cursor = None;
+                    return Some(Err(e));
+                }
             }
         }
     }
@@ -217,10 +239,11 @@ impl<W: Write> Write for Counting<W> {
 }
 
 impl Archive {
-    /// Every current cable `query` matches, streamed in archive order.
-    pub fn matches(&self, query: &Query) -> Result<Matches> {
-        let tq = self.translate(query)?;
+    /// Every current cable `query` matches that `view` may see, as it may see it, streamed in
+    /// archive order.
+    pub fn matches(&self, query: &Query, view: &View) -> Result<Matches> {
         let searcher = self.reader.searcher();
+        let (tq, _) = self.scoped_query(&searcher, query, view)?;
         let total = tq.count(&searcher)? as u64;
         let weight = tq.weight(EnableScoring::disabled_from_searcher(&searcher))?;
         Ok(Matches {
@@ -230,6 +253,7 @@ impl Archive {
             total,
             segment: 0,
             cursor: None,
+            view: view.clone(),
         })
     }
 
@@ -239,10 +263,11 @@ impl Archive {
         &self,
         query: &Query,
         format: ExportFormat,
+        view: &View,
         out: &mut dyn Write,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ExportSummary> {
-        let matches = self.matches(query)?;
+        let matches = self.matches(query, view)?;
         let total = matches.total();
         let mut counting = Counting {
             inner: out,

@@ -8,6 +8,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value as _};
 use tantivy::{Order, TantivyDocument, Term};
 
+use crate::access::{self, View};
 use crate::error::Result;
 use crate::Archive;
 
@@ -63,12 +64,16 @@ fn neighbour(id: &str, cable: &serde_json::Value) -> Neighbour {
 }
 
 impl Archive {
-    /// The cables whose REF list cites `id`, oldest first.
-    pub fn cited_by(&self, id: &str) -> Result<Vec<Neighbour>> {
+    /// The cables `view` may see whose REF list cites `id`, oldest first.
+    pub fn cited_by(&self, id: &str, view: &View) -> Result<Vec<Neighbour>> {
         let searcher = self.reader.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.cites, id),
-            IndexRecordOption::Basic,
+        let scope = self.scope(&searcher, view)?;
+        let q = self.restrict(
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.cites, id),
+                IndexRecordOption::Basic,
+            )),
+            &scope,
         );
         let n = searcher.search(&q, &Count)?;
         if n == 0 {
@@ -78,45 +83,58 @@ impl Archive {
             &q,
             &TopDocs::with_limit(n).order_by_fast_field::<i64>("date_ts", Order::Asc),
         )?;
-        let mut out = Vec::with_capacity(top.len());
-        for (_, addr) in top {
+        self.neighbours(&searcher, top.into_iter().map(|(_, a)| a), view)
+    }
+
+    /// The neighbours at `addrs` as `view` sees them (their subject withheld when hidden).
+    fn neighbours(
+        &self,
+        searcher: &tantivy::Searcher,
+        addrs: impl Iterator<Item = tantivy::DocAddress>,
+        view: &View,
+    ) -> Result<Vec<Neighbour>> {
+        let mut out = Vec::new();
+        for addr in addrs {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or("{}");
-            let cable: serde_json::Value = serde_json::from_str(text(self.fields.cable))?;
-            out.push(neighbour(text(self.fields.id), &cable));
+            let text = |f| doc.get_first(f).and_then(|v| v.as_str());
+            let cable: serde_json::Value =
+                serde_json::from_str(text(self.fields.cable).unwrap_or("{}"))?;
+            let release: Option<access::Release> =
+                text(self.fields.release).and_then(|r| serde_json::from_str(r).ok());
+            if let Some(cable) = access::redact_cable(cable, release.as_ref(), view) {
+                out.push(neighbour(text(self.fields.id).unwrap_or_default(), &cable));
+            }
         }
         Ok(out)
     }
 
     /// Up to `limit` cables carrying a diagnostic of code `code`, newest first: examples for a
     /// parse-quality report.
-    pub fn with_diagnostic(&self, code: &str, limit: usize) -> Result<Vec<Neighbour>> {
+    pub fn with_diagnostic(&self, code: &str, limit: usize, view: &View) -> Result<Vec<Neighbour>> {
         let searcher = self.reader.searcher();
+        let scope = self.scope(&searcher, view)?;
         let facet = tantivy::schema::Facet::from_path(["diagnostic", code]);
-        let q = TermQuery::new(
-            Term::from_facet(self.fields.facets, &facet),
-            IndexRecordOption::Basic,
+        let q = self.restrict(
+            Box::new(TermQuery::new(
+                Term::from_facet(self.fields.facets, &facet),
+                IndexRecordOption::Basic,
+            )),
+            &scope,
         );
         let top = searcher.search(
             &q,
             &TopDocs::with_limit(limit.max(1)).order_by_fast_field::<i64>("date_ts", Order::Desc),
         )?;
-        let mut out = Vec::with_capacity(top.len());
-        for (_, addr) in top.into_iter().take(limit) {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or("{}");
-            let cable: serde_json::Value = serde_json::from_str(text(self.fields.cable))?;
-            out.push(neighbour(text(self.fields.id), &cable));
-        }
-        Ok(out)
+        self.neighbours(&searcher, top.into_iter().take(limit).map(|(_, a)| a), view)
     }
 
     /// The citation graph around `id`: for a cable in the archive, its resolved REF list and
     /// the cables citing it; for an id only cited, a placeholder with the cables citing it;
-    /// `None` when the archive neither holds nor cites it.
-    pub fn graph(&self, id: &str) -> Result<Option<Graph>> {
-        let cited_by = self.cited_by(id)?;
-        let Some(rec) = self.get(id)? else {
+    /// `None` when the archive neither holds nor cites it. All as `view` sees it: a cable it
+    /// may not see is a placeholder like one the archive lacks.
+    pub fn graph(&self, id: &str, view: &View) -> Result<Option<Graph>> {
+        let cited_by = self.cited_by(id, view)?;
+        let Some(rec) = self.get(id, view)? else {
             if cited_by.is_empty() {
                 return Ok(None);
             }
@@ -127,7 +145,7 @@ impl Archive {
                 cited_by,
             }));
         };
-        let cites = self.resolve_references(&rec.cable)?;
+        let cites = self.resolve_references(&rec.cable, view)?;
         Ok(Some(Graph {
             id: id.to_string(),
             in_archive: true,
@@ -137,12 +155,12 @@ impl Archive {
     }
 
     /// A cable's REF list, each reference resolved against the archive.
-    fn resolve_references(&self, cable: &serde_json::Value) -> Result<Vec<Citation>> {
+    fn resolve_references(&self, cable: &serde_json::Value, view: &View) -> Result<Vec<Citation>> {
         let mut cites = Vec::new();
         for r in cable["references"].as_array().into_iter().flatten() {
             let rid = r["id"].as_str();
             let found = match rid {
-                Some(rid) => self.get(rid)?.map(|c| neighbour(rid, &c.cable)),
+                Some(rid) => self.get(rid, view)?.map(|c| neighbour(rid, &c.cable)),
                 None => None,
             };
             cites.push(Citation {
@@ -159,13 +177,13 @@ impl Archive {
     /// The current version of `id` as `cables show --json` and `GET /api/cables/{id}` give it:
     /// the parse plus `id`, `version` (its hash), `cited_by`, and on each reference
     /// `in_archive` (`null` for a reference that is not a cable). `None` when the archive does
-    /// not hold it.
-    pub fn document(&self, id: &str) -> Result<Option<serde_json::Value>> {
-        let Some(rec) = self.get(id)? else {
+    /// not hold it or `view` may not see it; hidden portions are withheld.
+    pub fn document(&self, id: &str, view: &View) -> Result<Option<serde_json::Value>> {
+        let Some(rec) = self.get(id, view)? else {
             return Ok(None);
         };
-        let cites = self.resolve_references(&rec.cable)?;
-        let cited_by = self.cited_by(id)?;
+        let cites = self.resolve_references(&rec.cable, view)?;
+        let cited_by = self.cited_by(id, view)?;
         let mut v = rec.cable;
         if let serde_json::Value::Object(map) = &mut v {
             map.insert("id".into(), serde_json::json!(id));

@@ -215,6 +215,19 @@ impl Archive {
         items: impl Iterator<Item = std::result::Result<RawCable, SourceError>>,
         progress: &mut dyn FnMut(&IngestSummary),
     ) -> Result<IngestSummary> {
+        let mut committed = 0;
+        let result = self.ingest_inner(items, &mut |s: &IngestSummary| {
+            committed = s.committed;
+            progress(s)
+        });
+        result.map_err(|e| crate::error::explain_write_error(e, &self.dir, committed))
+    }
+
+    fn ingest_inner(
+        &mut self,
+        items: impl Iterator<Item = std::result::Result<RawCable, SourceError>>,
+        progress: &mut dyn FnMut(&IngestSummary),
+    ) -> Result<IngestSummary> {
         let mut writer: IndexWriter<TantivyDocument> = self.index.writer(WRITER_BUDGET)?;
         let mut summary = IngestSummary::default();
         let mut batch = Batch::new(self.catalog.last_seq()? + 1);
@@ -348,7 +361,9 @@ impl Archive {
             let entry = match entry {
                 None => {
                     summary.new += 1;
-                    writer.add_document(self.fields.document(&id, &hash, &cable, &record))?;
+                    // A cable new to the archive has no release: releases are recorded for
+                    // cables the archive holds, and cables are never removed.
+                    writer.add_document(self.fields.document(&id, &hash, &cable, &record, None))?;
                     batch.docs += 1;
                     LedgerEntry {
                         versions: vec![meta],
@@ -366,11 +381,18 @@ impl Archive {
                     if meta.partial && !current.partial {
                         batch.archived.push((id.clone(), hash.clone(), record));
                     } else {
-                        if let Some((_, old)) = self.current_record(&id)? {
+                        if let Some((_, old, _)) = self.current_record(&id)? {
                             batch.archived.push((id.clone(), current.hash.clone(), old));
                         }
                         writer.delete_term(Term::from_field_text(self.fields.id, &id));
-                        writer.add_document(self.fields.document(&id, &hash, &cable, &record))?;
+                        let release = self.catalog.release(&id)?;
+                        writer.add_document(self.fields.document(
+                            &id,
+                            &hash,
+                            &cable,
+                            &record,
+                            release.as_ref(),
+                        ))?;
                         batch.docs += 1;
                         e.current = e.versions.len();
                     }

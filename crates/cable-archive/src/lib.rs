@@ -11,12 +11,17 @@
 //! [`Archive::stats`]. See "The archive" in ARCHITECTURE.md for how the two commits stay
 //! consistent.
 
+pub mod access;
+mod audit;
 mod catalog;
 mod error;
 mod export;
 mod graph;
 mod ingest;
+mod policy;
+pub mod readers;
 mod reindex;
+mod rodir;
 pub mod schema;
 mod search;
 
@@ -29,11 +34,14 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, Term};
 
+pub use access::{Clearance, Release, View, Who, Withheld};
+pub use audit::{read_audit, AuditEntry};
 pub use catalog::{ContainerMeta, LedgerEntry, StoredVersion, VersionMeta};
 pub use error::{ArchiveError, InternalError, Result, UserError};
 pub use export::{csv_row, jsonl_line, ExportFormat, ExportSummary, Matches, CSV_COLUMNS};
 pub use graph::{Citation, Graph, Neighbour};
 pub use ingest::{version_hash, IngestProblem, IngestSummary};
+pub use policy::{AccessMode, Policy};
 pub use reindex::ReindexSummary;
 pub use search::{Hit, Interval, SearchOptions, SearchResults, Sort, Stats};
 
@@ -51,6 +59,7 @@ pub struct Archive {
     crash_after_index_commit: bool,
     /// When set, a running ingest commits what it has done and returns (see [`Archive::stop_on`]).
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    audit: audit::AuditLog,
 }
 
 /// One stored version of a cable: its id and hash, the Cable JSON and the original text.
@@ -84,6 +93,14 @@ fn open_index(index_dir: &Path, fields: &Fields) -> Result<Index> {
     Ok(index)
 }
 
+/// Whether files can be created in `dir` (false on a read-only mount).
+fn writable(dir: &Path) -> bool {
+    let probe = dir.join(".write-probe");
+    let ok = std::fs::write(&probe, b"").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    ok
+}
+
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
     move |source| {
         ArchiveError::Internal(InternalError::Io {
@@ -103,10 +120,18 @@ impl Archive {
     /// Open without checking the schema version: for `reindex`, which rebuilds the index.
     fn open_checked(dir: &Path, check_schema: bool) -> Result<Archive> {
         let index_dir = dir.join("index");
-        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-        let catalog = Catalog::open(&dir.join("catalog.redb"))?;
-        reindex::recover(dir)?;
-        std::fs::create_dir_all(&index_dir).map_err(io_err(&index_dir))?;
+        // An existing archive on a read-only mount opens for reading: writes then fail with
+        // a clear error instead of the open failing.
+        let read_only = index_dir.join("meta.json").exists() && !writable(dir);
+        let catalog = if read_only {
+            Catalog::open_read_only(&dir.join("catalog.redb"))?
+        } else {
+            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+            let catalog = Catalog::open(&dir.join("catalog.redb"))?;
+            reindex::recover(dir)?;
+            std::fs::create_dir_all(&index_dir).map_err(io_err(&index_dir))?;
+            catalog
+        };
         match catalog.setting("schema_version")? {
             Some(found) if found != SCHEMA_VERSION && check_schema => {
                 let older = found.parse::<u64>().ok() < SCHEMA_VERSION.parse::<u64>().ok();
@@ -129,18 +154,26 @@ impl Archive {
                 });
             }
             Some(_) => {}
+            None if read_only => {}
             None => catalog.set_settings(&[
                 ("schema_version", SCHEMA_VERSION),
                 ("parser_version", cable_format::PARSER_VERSION),
             ])?,
         }
         let fields = Fields::new();
-        let index = open_index(&index_dir, &fields)?;
+        let index = if read_only {
+            let mut index = Index::open(rodir::ReadOnlyDirectory::open(&index_dir)?)?;
+            index.tokenizers().register(TOKENIZER, schema::analyzer());
+            index.set_default_multithread_executor().ok();
+            index
+        } else {
+            open_index(&index_dir, &fields)?
+        };
         // A crash between the index commit and the catalog commit: the index's last commit
         // carries the chunk's ledger entries; replay them.
         if let Some(payload) = index.load_metas()?.payload {
             let payload: Payload = serde_json::from_str(&payload)?;
-            if payload.seq > catalog.last_seq()? {
+            if payload.seq > catalog.last_seq()? && !read_only {
                 catalog.apply(&payload)?;
             }
         }
@@ -156,6 +189,11 @@ impl Archive {
             catalog,
             crash_after_index_commit: false,
             stop: None,
+            audit: if read_only {
+                audit::AuditLog::disabled()
+            } else {
+                audit::AuditLog::start(dir)
+            },
         })
     }
 
@@ -190,6 +228,17 @@ impl Archive {
             .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst))
     }
 
+    /// Record a read in the audit log: `what` (`search`, `cable`, ...), `detail` (the query or
+    /// id), `from` (`cli` or the client's address). Costs a channel send.
+    pub fn audit(&self, view: &View, what: &str, detail: &str, from: &str) {
+        self.audit.record(view, what, detail, from);
+    }
+
+    /// Whether the archive was opened read-only (its directory is on a read-only mount).
+    pub fn is_read_only(&self) -> bool {
+        self.catalog.is_read_only()
+    }
+
     /// The data directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -200,36 +249,41 @@ impl Archive {
         self.reader.searcher().num_docs() == 0
     }
 
-    /// Whether a cable with this id is in the archive.
-    pub fn contains(&self, id: &str) -> Result<bool> {
-        self.catalog.contains(id)
-    }
-
-    /// The ledger entry of a cable: every version and which is current.
-    pub fn ledger(&self, id: &str) -> Result<Option<LedgerEntry>> {
-        self.catalog.entry(id)
-    }
-
-    /// The current version of a cable, from the index.
-    pub fn get(&self, id: &str) -> Result<Option<CableRecord>> {
-        let Some((hash, rec)) = self.current_record(id)? else {
+    /// The ledger entry of a cable as `view` may see it: every version and which is current;
+    /// `None` when the archive does not hold it or the view may not see it. Source paths are
+    /// the owner's only.
+    pub fn ledger(&self, id: &str, view: &View) -> Result<Option<LedgerEntry>> {
+        if self.get(id, view)?.is_none() {
+            return Ok(None);
+        }
+        let Some(mut entry) = self.catalog.entry(id)? else {
             return Ok(None);
         };
-        Ok(Some(CableRecord {
-            id: id.to_string(),
-            hash,
-            current: true,
-            cable: serde_json::from_str(&rec.cable)?,
-            original: rec.original,
-        }))
+        if !view.sees_sources() {
+            for v in &mut entry.versions {
+                if let Some(src) = v.source.as_object_mut() {
+                    src.remove("path");
+                }
+            }
+        }
+        Ok(Some(entry))
     }
 
-    /// A version of a cable by hash (a unique prefix is enough).
-    pub fn version(&self, id: &str, hash: &str) -> Result<CableRecord> {
-        let entry = self
-            .catalog
-            .entry(id)?
-            .ok_or_else(|| UserError::UnknownId { id: id.to_string() })?;
+    /// The current version of a cable as `view` may see it (hidden portions withheld, in the
+    /// JSON and in the original text); `None` when the archive does not hold it or the view
+    /// sees none of it.
+    pub fn get(&self, id: &str, view: &View) -> Result<Option<CableRecord>> {
+        let Some((hash, rec, release)) = self.current_record(id)? else {
+            return Ok(None);
+        };
+        redacted(id, hash, true, &rec, release.as_ref(), view)
+    }
+
+    /// A version of a cable by hash (a unique prefix is enough), as `view` may see it. A cable
+    /// the view may not see is unknown.
+    pub fn version(&self, id: &str, hash: &str, view: &View) -> Result<CableRecord> {
+        let unknown_id = || UserError::UnknownId { id: id.to_string() };
+        let entry = self.ledger(id, view)?.ok_or_else(unknown_id)?;
         let unknown = || UserError::UnknownVersion {
             id: id.to_string(),
             version: hash.to_string(),
@@ -243,7 +297,7 @@ impl Archive {
             return Err(unknown().into());
         };
         if meta.hash == entry.current().hash {
-            return self.get(id)?.ok_or_else(|| unknown().into());
+            return self.get(id, view)?.ok_or_else(|| unknown().into());
         }
         let rec = self.catalog.version(id, &meta.hash)?.ok_or_else(|| {
             InternalError::Inconsistent(format!(
@@ -251,17 +305,17 @@ impl Archive {
                 meta.hash
             ))
         })?;
-        Ok(CableRecord {
-            id: id.to_string(),
-            hash: meta.hash.clone(),
-            current: false,
-            cable: serde_json::from_str(&rec.cable)?,
-            original: rec.original,
-        })
+        let release = self.catalog.release(id)?;
+        redacted(id, meta.hash.clone(), false, &rec, release.as_ref(), view)?
+            .ok_or_else(|| unknown().into())
     }
 
-    /// The stored record of the current version of `id` in the index, with its hash.
-    fn current_record(&self, id: &str) -> Result<Option<(String, StoredVersion)>> {
+    /// The stored record of the current version of `id` in the index, with its hash and the
+    /// release recorded for it. Unredacted: for the archive's own use.
+    fn current_record(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, StoredVersion, Option<access::Release>)>> {
         let searcher = self.reader.searcher();
         let q = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
@@ -285,6 +339,32 @@ impl Archive {
                 original: text(self.fields.original),
                 container: serde_json::from_str(&text(self.fields.container)).unwrap_or_default(),
             },
+            serde_json::from_str(&text(self.fields.release)).ok(),
         )))
     }
+}
+
+/// A stored version as `view` may see it, or `None` when it sees no portion of it.
+fn redacted(
+    id: &str,
+    hash: String,
+    current: bool,
+    rec: &StoredVersion,
+    release: Option<&access::Release>,
+    view: &View,
+) -> Result<Option<CableRecord>> {
+    let cable: serde_json::Value = serde_json::from_str(&rec.cable)?;
+    let Some(original) = access::redact_text(&rec.original, &cable, release, view) else {
+        return Ok(None);
+    };
+    let Some(cable) = access::redact_cable(cable, release, view) else {
+        return Ok(None);
+    };
+    Ok(Some(CableRecord {
+        id: id.to_string(),
+        hash,
+        current,
+        cable,
+        original,
+    }))
 }

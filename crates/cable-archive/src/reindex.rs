@@ -71,7 +71,7 @@ fn source_of(cable_json: &str) -> cable_sources::Source {
 }
 
 /// Parse a stored record again; the record keeps its original text and container metadata.
-fn reparse(record: StoredVersion) -> Result<(cable_format::Cable, StoredVersion)> {
+pub(crate) fn reparse(record: StoredVersion) -> Result<(cable_format::Cable, StoredVersion)> {
     let source = source_of(&record.cable);
     let raw = record
         .container
@@ -94,6 +94,13 @@ impl Archive {
     /// total)` is called after every chunk.
     pub fn reindex(dir: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<ReindexSummary> {
         let old = Archive::open_checked(dir, false)?;
+        if old.is_read_only() {
+            return Err(crate::error::UserError::ReadOnly {
+                path: dir.display().to_string(),
+                reason: "read-only file system".into(),
+            }
+            .into());
+        }
         let mut summary = ReindexSummary {
             from_schema: old.catalog.setting("schema_version")?.unwrap_or_default(),
             from_parser: old.catalog.setting("parser_version")?.unwrap_or_default(),
@@ -123,6 +130,8 @@ impl Archive {
         let f_container = old_schema.get_field("container").ok();
         let searcher = old.reader.searcher();
         let total = searcher.num_docs();
+        let releases: std::collections::HashMap<String, crate::access::Release> =
+            old.catalog.releases()?.into_iter().collect();
         let mut chunk: Vec<Stored> = Vec::with_capacity(CHUNK);
         let mut flush = |chunk: &mut Vec<Stored>, summary: &mut ReindexSummary| -> Result<()> {
             let parsed: Vec<_> = std::mem::take(chunk)
@@ -130,7 +139,13 @@ impl Archive {
                 .map(|(id, hash, rec)| reparse(rec).map(|(c, r)| (id, hash, c, r)))
                 .collect::<Result<_>>()?;
             for (id, hash, cable, record) in parsed {
-                writer.add_document(fields.document(&id, &hash, &cable, &record))?;
+                writer.add_document(fields.document(
+                    &id,
+                    &hash,
+                    &cable,
+                    &record,
+                    releases.get(&id),
+                ))?;
                 summary.cables += 1;
             }
             progress(summary.cables, total);

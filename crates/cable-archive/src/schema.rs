@@ -1,15 +1,21 @@
 //! The search index's schema and how a [`Cable`] becomes one tantivy document.
 //!
-//! Body text is indexed per portion marking level (`text_u` … `text_ts`): each paragraph's text
-//! goes into the field of its marking, an unmarked paragraph into the field of the cable's level,
-//! so a later access policy can search only the fields a reader may see. Whatever the cable's
-//! level, a paragraph whose level is unknown goes to `text_ts`, the most restricted field.
+//! The subject and the body text are indexed per portion class (see [`crate::access`]): `subject`
+//! and `body` are JSON fields whose keys are class keys (`u`, `c`, `s+nf`, `s+nf+!w`), each
+//! paragraph's text stored under the key of its class, so that a query for a reader names only
+//! the keys that reader may see and can never match a word of a hidden portion. `access` holds
+//! the keys of a cable's portions: the set of cables a reader may see is one term-set query.
+
+use std::collections::BTreeMap;
 
 use cable_format::Cable;
 use cable_query::{Level, Marking, Precedence, Ranked};
+use tantivy::schema::OwnedValue;
+
+use crate::access::{self, PortionKind, Release};
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, FAST, INDEXED, STORED, STRING,
+    Facet, FacetOptions, Field, IndexRecordOption, JsonObjectOptions, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
@@ -18,8 +24,8 @@ use tantivy::TantivyDocument;
 
 /// Bumped whenever the schema or what goes into it changes; an archive built with another
 /// version must be rebuilt (`cables reindex`). 2: the container's metadata is stored. 3: a
-/// `/month` facet for timelines.
-pub const SCHEMA_VERSION: &str = "3";
+/// `/month` facet for timelines. 4: text indexed per portion class (access control), releases.
+pub const SCHEMA_VERSION: &str = "4";
 
 /// The name of the analyzer every text field uses.
 pub const TOKENIZER: &str = "cables";
@@ -32,15 +38,6 @@ pub fn analyzer() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .build()
 }
-
-/// The levels of the per-level text fields, lowest first, and their field names.
-pub const LEVEL_FIELDS: [(Level, &str); 5] = [
-    (Level::Unclassified, "text_u"),
-    (Level::Sensitive, "text_sbu"),
-    (Level::Confidential, "text_c"),
-    (Level::Secret, "text_s"),
-    (Level::TopSecret, "text_ts"),
-];
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -62,6 +59,7 @@ pub struct Fields {
     pub tag: Field,
     pub caveat: Field,
     pub caption: Field,
+    /// The subject under its class key (JSON).
     pub subject: Field,
     pub signer: Field,
     pub classified_by: Field,
@@ -70,7 +68,10 @@ pub struct Fields {
     pub cites: Field,
     pub has: Field,
     pub marking: Field,
-    pub text: [Field; 5],
+    /// Paragraph text under class keys (JSON).
+    pub body: Field,
+    /// The class keys of the cable's portions.
+    pub access: Field,
     pub facets: Field,
     /// The cable's JSON (the parse contract), stored only.
     pub cable: Field,
@@ -78,12 +79,19 @@ pub struct Fields {
     pub original: Field,
     /// What the container said besides the text ([`crate::ContainerMeta`] JSON), stored only.
     pub container: Field,
+    /// The release recorded for the cable ([`crate::access::Release`] JSON), stored only.
+    pub release: Field,
 }
 
 impl Fields {
     pub fn new() -> Fields {
         let mut b = Schema::builder();
         let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let json = JsonObjectOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
@@ -105,7 +113,7 @@ impl Fields {
         let tag = b.add_text_field("tag", text.clone());
         let caveat = b.add_text_field("caveat", text.clone());
         let caption = b.add_text_field("caption", text.clone());
-        let subject = b.add_text_field("subject", text.clone());
+        let subject = b.add_json_field("subject", json.clone());
         let signer = b.add_text_field("signer", text.clone());
         let classified_by = b.add_text_field("classified_by", text.clone());
         let declassify_day = b.add_i64_field("declassify_day", num);
@@ -113,11 +121,13 @@ impl Fields {
         let cites = b.add_text_field("cites", STRING);
         let has = b.add_text_field("has", STRING);
         let marking = b.add_text_field("marking", STRING);
-        let text = LEVEL_FIELDS.map(|(_, name)| b.add_text_field(name, text.clone()));
+        let body = b.add_json_field("body", json);
+        let access = b.add_text_field("access", STRING);
         let facets = b.add_facet_field("facets", FacetOptions::default());
         let cable = b.add_text_field("cable", STORED);
         let original = b.add_text_field("original", STORED);
         let container = b.add_text_field("container", STORED);
+        let release = b.add_text_field("release", STORED);
         Fields {
             schema: b.build(),
             id,
@@ -144,19 +154,14 @@ impl Fields {
             cites,
             has,
             marking,
-            text,
+            body,
+            access,
             facets,
             cable,
             original,
             container,
+            release,
         }
-    }
-
-    /// The fields free text searches: the subject and every level of body text.
-    pub fn free_text(&self) -> Vec<Field> {
-        let mut v = vec![self.subject];
-        v.extend(self.text);
-        v
     }
 
     /// The tantivy document of one cable version (`id` already decided, `hash` its version).
@@ -167,6 +172,7 @@ impl Fields {
         hash: &str,
         cable: &Cable,
         record: &crate::StoredVersion,
+        release: Option<&Release>,
     ) -> TantivyDocument {
         let mut d = TantivyDocument::default();
         d.add_text(self.id, id);
@@ -240,9 +246,6 @@ impl Fields {
         for c in &cable.captions {
             d.add_text(self.caption, c);
         }
-        if let Some(s) = cable.subject.as_deref() {
-            d.add_text(self.subject, s);
-        }
         for s in &cable.signature {
             d.add_text(self.signer, s);
         }
@@ -271,24 +274,57 @@ impl Fields {
         for diag in &cable.diagnostics {
             d.add_facet(self.facets, Facet::from_path(["diagnostic", &diag.code]));
         }
-        let texts = level_texts(
-            level,
-            cable
-                .paragraphs
-                .iter()
-                .map(|p| (p.marking.as_deref(), p.heading.as_deref(), p.text.as_str())),
-        );
-        let any_paragraph = texts.iter().any(|t| !t.is_empty());
-        for (field, text) in self.text.iter().zip(&texts) {
-            if !text.is_empty() {
-                d.add_text(*field, text);
+        if let Some(r) = release {
+            d.add_text(self.release, serde_json::to_string(r).unwrap_or_default());
+        }
+        // Portions by class, from the stored JSON so that the index and every redaction read
+        // the same portions.
+        let json: serde_json::Value = serde_json::from_str(&record.cable).unwrap_or_default();
+        let mut subject: BTreeMap<String, OwnedValue> = BTreeMap::new();
+        let mut body: BTreeMap<String, String> = BTreeMap::new();
+        let mut keys = std::collections::BTreeSet::new();
+        for p in access::portions(&json, release) {
+            let key = p.class.key();
+            keys.insert(key.clone());
+            match p.kind {
+                PortionKind::Subject => {
+                    if let Some(s) = json["subject"].as_str() {
+                        subject.insert(key, OwnedValue::Str(s.to_string()));
+                    }
+                }
+                PortionKind::Paragraph(i) => {
+                    let para = &json["paragraphs"][i];
+                    let slot = body.entry(key).or_default();
+                    for part in [para["heading"].as_str(), para["text"].as_str()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if !slot.is_empty() {
+                            slot.push_str("\n\n");
+                        }
+                        slot.push_str(part);
+                    }
+                }
+                PortionKind::Body => {
+                    // No paragraphs found (a damaged cable): its whole normalised text stays
+                    // searchable, at the cable's class.
+                    body.insert(key, cable_format::normalize::normalize(&cable.text).text);
+                }
             }
         }
-        if !any_paragraph {
-            // No paragraphs found (a damaged cable): its whole normalised text stays searchable,
-            // at the cable's level.
-            let body = cable_format::normalize::normalize(&cable.text).text;
-            d.add_text(self.text[level_slot(level)], body);
+        for k in keys {
+            d.add_text(self.access, k);
+        }
+        if !subject.is_empty() {
+            d.add_object(self.subject, subject);
+        }
+        if !body.is_empty() {
+            d.add_object(
+                self.body,
+                body.into_iter()
+                    .map(|(k, v)| (k, OwnedValue::Str(v)))
+                    .collect(),
+            );
         }
         d
     }
@@ -317,36 +353,6 @@ pub fn cable_level(classification: Option<&str>, banner: Option<&str>) -> Option
         .into_iter()
         .chain(from_banner)
         .max()
-}
-
-/// Which of the five text fields a level's text goes to; unknown goes to the most restricted.
-pub fn level_slot(level: Option<Level>) -> usize {
-    level
-        .and_then(|l| LEVEL_FIELDS.iter().position(|(x, _)| *x == l))
-        .unwrap_or(LEVEL_FIELDS.len() - 1)
-}
-
-/// The body text of each level, paragraphs separated by blank lines: `(marking, heading, text)`
-/// for each paragraph, in order. Used to build the index and to make snippets.
-pub fn level_texts<'a>(
-    cable_level: Option<Level>,
-    paragraphs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, &'a str)>,
-) -> [String; 5] {
-    let mut out: [String; 5] = Default::default();
-    for (marking, heading, text) in paragraphs {
-        let level = match marking {
-            Some(m) => Marking::parse(m).map(|m| m.level),
-            None => cable_level,
-        };
-        let slot = &mut out[level_slot(level)];
-        for part in [heading, Some(text)].into_iter().flatten() {
-            if !slot.is_empty() {
-                slot.push_str("\n\n");
-            }
-            slot.push_str(part);
-        }
-    }
-    out
 }
 
 /// `(year, YYYYMMDD)` of a date written `YYYY-MM-DD…`.
@@ -446,22 +452,6 @@ mod tests {
     fn marking_terms_cover_caveat_subsets() {
         let t = marking_terms(["S//NF", "C"].into_iter());
         assert_eq!(t, vec!["C", "S", "S//NF"]);
-    }
-
-    #[test]
-    fn unmarked_paragraphs_take_the_cable_level() {
-        let t = level_texts(
-            Some(Level::Secret),
-            [
-                (None, None, "a"),
-                (Some("U"), None, "b"),
-                (Some("zz"), None, "c"),
-            ]
-            .into_iter(),
-        );
-        assert_eq!(t[3], "a");
-        assert_eq!(t[0], "b");
-        assert_eq!(t[4], "c");
     }
 
     #[test]

@@ -8,15 +8,16 @@ use cable_query::{DateRange, Declassify, Filter, Level, Query, Ranked, Text};
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ExistsQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query as TQuery,
-    RangeQuery, RegexQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery, PhraseQuery,
+    Query as TQuery, RangeQuery, RegexQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
+use crate::access::{self, Class, Release, View};
 use crate::error::{Result, UserError};
-use crate::schema::{self, level_texts, marking_term, rank};
+use crate::schema::{self, marking_term, rank};
 use crate::Archive;
 
 /// The facets every search counts, by their JSON names.
@@ -98,7 +99,8 @@ pub struct SearchResults {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     pub cables: u64,
-    pub versions: u64,
+    /// Versions recorded in the ledger; given to the owner only (it counts every cable).
+    pub versions: Option<u64>,
     pub by_classification: BTreeMap<String, u64>,
     pub by_year: BTreeMap<String, u64>,
     /// Cables with at least one diagnostic of this code.
@@ -170,7 +172,175 @@ fn day_range(field: Field, name: &str, r: &DateRange) -> Box<dyn TQuery> {
     Box::new(RangeQuery::new(bound(r.start), bound(r.end)))
 }
 
+/// What one request may search: the class keys whose text it may match, and under automatic
+/// declassification the further keys open in cables whose date has passed.
+pub(crate) struct Scope {
+    /// Keys visible by clearance; `None` for a view that sees everything.
+    visible: Option<Vec<String>>,
+    /// Keys of portions that automatic declassification opens (not withheld, not visible).
+    opened: Vec<String>,
+    /// The `YYYYMMDD` day on or before which a declassification date opens a cable.
+    as_of: Option<i64>,
+    /// Every key in the index.
+    all: Vec<String>,
+    /// The view the scope was made for.
+    pub(crate) view: View,
+}
+
+impl Scope {
+    /// The keys a text query names outright.
+    fn keys(&self) -> &[String] {
+        self.visible.as_deref().unwrap_or(&self.all)
+    }
+}
+
+/// The word of a JSON string term: after the path, its end byte (0) and the type byte.
+fn json_word(term: &Term) -> Option<&str> {
+    let bytes = term.serialized_value_bytes();
+    let end = bytes.iter().position(|b| *b == 0)?;
+    std::str::from_utf8(bytes.get(end + 2..)?).ok()
+}
+
+fn json_term(field: Field, key: &str, word: &str) -> Term {
+    let mut t = Term::from_field_json_path(field, key, false);
+    t.append_type_and_str(word);
+    t
+}
+
 impl Archive {
+    /// The scope of `view` over the index `searcher` reads.
+    pub(crate) fn scope(&self, searcher: &Searcher, view: &View) -> Result<Scope> {
+        let mut all = std::collections::BTreeSet::new();
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(self.fields.access)?;
+            let mut stream = inv.terms().stream().map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(k) = std::str::from_utf8(stream.key()) {
+                    all.insert(k.to_string());
+                }
+            }
+        }
+        let all: Vec<String> = all.into_iter().collect();
+        let Some(clearance) = &view.clearance else {
+            return Ok(Scope {
+                visible: None,
+                opened: Vec::new(),
+                as_of: None,
+                all,
+                view: view.clone(),
+            });
+        };
+        let mut visible = Vec::new();
+        let mut opened = Vec::new();
+        for k in &all {
+            // A key we cannot read is treated as visible to nobody.
+            let Some(c) = Class::from_key(k) else {
+                continue;
+            };
+            if clearance.allows(&c) {
+                visible.push(k.clone());
+            } else if view.auto_declassify && !c.withheld {
+                opened.push(k.clone());
+            }
+        }
+        Ok(Scope {
+            visible: Some(visible),
+            as_of: view.auto_declassify.then(|| view.as_of_day()),
+            opened,
+            all,
+            view: view.clone(),
+        })
+    }
+
+    /// Cables whose declassification date has passed, under the scope's policy.
+    fn declassified(&self, scope: &Scope) -> Option<Box<dyn TQuery>> {
+        scope.as_of.map(|day| {
+            Box::new(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_i64(self.fields.declassify_day, day)),
+            )) as Box<dyn TQuery>
+        })
+    }
+
+    /// `tq` limited to the cables the scope may see (unchanged for a view that sees all).
+    pub(crate) fn restrict(&self, tq: Box<dyn TQuery>, scope: &Scope) -> Box<dyn TQuery> {
+        let Some(visible) = &scope.visible else {
+            return tq;
+        };
+        let term_set = |keys: &[String]| -> Box<dyn TQuery> {
+            Box::new(TermSetQuery::new(
+                keys.iter()
+                    .map(|k| Term::from_field_text(self.fields.access, k)),
+            ))
+        };
+        let mut filter = vec![(Occur::Should, term_set(visible))];
+        if let Some(declass) = self.declassified(scope) {
+            if !scope.opened.is_empty() {
+                filter.push((
+                    Occur::Should,
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, term_set(&scope.opened)),
+                        (Occur::Must, declass),
+                    ])),
+                ));
+            }
+        }
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, tq),
+            (Occur::Must, Box::new(BooleanQuery::new(filter))),
+        ]))
+    }
+
+    /// A word, prefix or phrase in the JSON `fields` (subject, body) under the scope's keys,
+    /// and under automatic declassification also under the opened keys of declassified cables.
+    fn portion_text(
+        &self,
+        fields: &[Field],
+        text: &Text,
+        scope: &Scope,
+    ) -> Result<Box<dyn TQuery>> {
+        let toks = words(text.as_str());
+        if toks.is_empty() {
+            return Err(UserError::NotSearchable {
+                field: format!("'{}' (no letters or digits)", text.as_str()),
+            }
+            .into());
+        }
+        let prefix = matches!(text, Text::Word { prefix: true, .. });
+        let one = |field: Field, key: &str| -> Box<dyn TQuery> {
+            let terms: Vec<Term> = toks.iter().map(|t| json_term(field, key, t)).collect();
+            match (prefix, terms.len()) {
+                (false, 1) => Box::new(TermQuery::new(
+                    terms[0].clone(),
+                    IndexRecordOption::WithFreqs,
+                )),
+                (false, _) => Box::new(PhraseQuery::new(terms)),
+                (true, _) => Box::new(PhrasePrefixQuery::new(terms)),
+            }
+        };
+        let over = |keys: &[String]| -> Vec<Box<dyn TQuery>> {
+            fields
+                .iter()
+                .flat_map(|f| keys.iter().map(move |k| (*f, k)))
+                .map(|(f, k)| one(f, k))
+                .collect()
+        };
+        let mut parts = over(scope.keys());
+        if let Some(declass) = self.declassified(scope) {
+            let opened = over(&scope.opened);
+            if !opened.is_empty() {
+                parts.push(Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, should(opened)),
+                    (Occur::Must, declass),
+                ])));
+            }
+        }
+        if parts.is_empty() {
+            return Ok(Box::new(EmptyQuery));
+        }
+        Ok(should(parts))
+    }
+
     /// A tantivy query on `field` for a word, prefix or phrase, tokenised like the index.
     fn text_query(&self, field: Field, text: &Text) -> Result<Box<dyn TQuery>> {
         let toks = words(text.as_str());
@@ -208,18 +378,18 @@ impl Archive {
     }
 
     /// Translate a query; every AST variant has a translation.
-    pub(crate) fn translate(&self, q: &Query) -> Result<Box<dyn TQuery>> {
+    pub(crate) fn translate(&self, q: &Query, scope: &Scope) -> Result<Box<dyn TQuery>> {
         let f = &self.fields;
         Ok(match q {
             Query::All => Box::new(AllQuery),
-            Query::Text { text, .. } => self.text_in(&f.free_text(), text)?,
+            Query::Text { text, .. } => self.portion_text(&[f.subject, f.body], text, scope)?,
             Query::And(v) => {
                 // Negated children exclude; a conjunction of negations alone starts from all.
                 let mut clauses = Vec::with_capacity(v.len() + 1);
                 for c in v {
                     clauses.push(match c {
-                        Query::Not(inner) => (Occur::MustNot, self.translate(inner)?),
-                        c => (Occur::Must, self.translate(c)?),
+                        Query::Not(inner) => (Occur::MustNot, self.translate(inner, scope)?),
+                        c => (Occur::Must, self.translate(c, scope)?),
                     });
                 }
                 if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
@@ -227,10 +397,14 @@ impl Archive {
                 }
                 Box::new(BooleanQuery::new(clauses))
             }
-            Query::Or(v) => should(v.iter().map(|c| self.translate(c)).collect::<Result<_>>()?),
+            Query::Or(v) => should(
+                v.iter()
+                    .map(|c| self.translate(c, scope))
+                    .collect::<Result<_>>()?,
+            ),
             Query::Not(c) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery) as Box<dyn TQuery>),
-                (Occur::MustNot, self.translate(c)?),
+                (Occur::MustNot, self.translate(c, scope)?),
             ])),
             Query::Field { filter, .. } => match filter {
                 Filter::Id(id) => raw_term(f.id, id),
@@ -240,7 +414,7 @@ impl Archive {
                 Filter::Info(t) => self.text_in(&[f.info], t)?,
                 Filter::Caveat(t) => self.text_in(&[f.caveat], t)?,
                 Filter::Caption(t) => self.text_in(&[f.caption], t)?,
-                Filter::Subject(t) => self.text_in(&[f.subject], t)?,
+                Filter::Subject(t) => self.portion_text(&[f.subject], t, scope)?,
                 Filter::Signer(t) => self.text_in(&[f.signer], t)?,
                 Filter::ClassifiedBy(t) => self.text_in(&[f.classified_by], t)?,
                 Filter::Classification(b) => u64_range(f.class_rank, rank(b.min), rank(b.max)),
@@ -250,10 +424,18 @@ impl Archive {
                     day_range(f.declassify_day, "declassify_day", r)
                 }
                 Filter::Declassify(Declassify::Code(c)) => raw_term(f.declassify_code, c),
+                Filter::Declassify(Declassify::Due) => Box::new(RangeQuery::new(
+                    Bound::Unbounded,
+                    Bound::Included(Term::from_field_i64(
+                        f.declassify_day,
+                        scope.view.as_of_day(),
+                    )),
+                )),
                 Filter::Cites(id) => raw_term(f.cites, id),
                 Filter::CitedBy(id) => {
+                    // A cable the scope may not see is as unknown as one the archive lacks.
                     let rec = self
-                        .get(id)?
+                        .get(id, &scope.view)?
                         .ok_or_else(|| UserError::UnknownId { id: id.clone() })?;
                     let cited: Vec<Term> = rec.cable["references"]
                         .as_array()
@@ -284,10 +466,29 @@ impl Archive {
         })
     }
 
-    /// Run a query: a page of hits, the total and exact facet counts.
-    pub fn search(&self, query: &Query, opts: &SearchOptions) -> Result<SearchResults> {
-        let tq = self.translate(query)?;
+    /// Translate `query` for `view` over `searcher`'s index: only the cables and the text the
+    /// view may see can match.
+    pub(crate) fn scoped_query(
+        &self,
+        searcher: &Searcher,
+        query: &Query,
+        view: &View,
+    ) -> Result<(Box<dyn TQuery>, Scope)> {
+        let scope = self.scope(searcher, view)?;
+        let tq = self.translate(query, &scope)?;
+        Ok((self.restrict(tq, &scope), scope))
+    }
+
+    /// Run a query as `view`: a page of hits, the total and exact facet counts, all over the
+    /// cables and portions the view may see.
+    pub fn search(
+        &self,
+        query: &Query,
+        opts: &SearchOptions,
+        view: &View,
+    ) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
+        let (tq, scope) = self.scoped_query(&searcher, query, view)?;
         let mut facets = FacetCollector::for_field("facets");
         for name in FACETS {
             facets.add_facet(format!("/{name}").as_str());
@@ -324,7 +525,7 @@ impl Archive {
             facet_map.insert(name.to_string(), values);
         }
         let addrs = if opts.limit == 0 { Vec::new() } else { addrs };
-        let hits = self.hits(&searcher, &*tq, &addrs)?;
+        let hits = self.hits(&searcher, &*tq, &addrs, &scope)?;
         Ok(SearchResults {
             total: total as u64,
             hits,
@@ -332,42 +533,62 @@ impl Archive {
         })
     }
 
-    fn hits(&self, searcher: &Searcher, tq: &dyn TQuery, addrs: &[DocAddress]) -> Result<Vec<Hit>> {
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        tq: &dyn TQuery,
+        addrs: &[DocAddress],
+        scope: &Scope,
+    ) -> Result<Vec<Hit>> {
         if addrs.is_empty() {
             return Ok(Vec::new());
         }
         let f = &self.fields;
-        let mut generators = Vec::new();
-        for field in f.text {
-            let mut g = SnippetGenerator::create(searcher, tq, field)?;
-            g.set_max_num_chars(200);
-            generators.push(g);
+        // The query's words, weighted like tantivy's snippet generator weighs them.
+        let mut words: BTreeMap<String, f32> = BTreeMap::new();
+        let mut doc_freqs = Vec::new();
+        tq.query_terms(&mut |term, _| {
+            if term.field() == f.body || term.field() == f.subject {
+                doc_freqs.push(term.clone());
+            }
+        });
+        for term in doc_freqs {
+            let df = searcher.doc_freq(&term)?;
+            if let Some(w) = json_word(&term) {
+                let score = 1.0 / (1.0 + df as f32);
+                let e = words.entry(w.to_string()).or_insert(0.0);
+                *e = e.max(score);
+            }
         }
+        let generator = SnippetGenerator::new(words, schema::analyzer(), f.body, 200);
         let mut hits = Vec::with_capacity(addrs.len());
         for addr in addrs {
             let doc: TantivyDocument = searcher.doc(*addr)?;
             use tantivy::schema::Value as _;
-            let json: serde_json::Value = serde_json::from_str(
-                doc.get_first(f.cable)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("{}"),
-            )?;
-            let s = |k: &str| json[k].as_str().map(str::to_string);
-            let paragraphs = json["paragraphs"].as_array().cloned().unwrap_or_default();
-            let texts = level_texts(
-                schema::cable_level(json["classification"].as_str(), json["banner"].as_str()),
-                paragraphs.iter().map(|p| {
-                    (
-                        p["marking"].as_str(),
-                        p["heading"].as_str(),
-                        p["text"].as_str().unwrap_or_default(),
-                    )
-                }),
-            );
-            let (snippet, highlights) = generators
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str());
+            let json: serde_json::Value = serde_json::from_str(text(f.cable).unwrap_or("{}"))?;
+            let release: Option<Release> =
+                text(f.release).and_then(|r| serde_json::from_str(r).ok());
+            let texts = access::visible_texts(&json, release.as_ref(), &scope.view);
+            let Some(json) = access::redact_cable(json, release.as_ref(), &scope.view) else {
+                // Cannot happen: the query only matches visible cables. Never show it.
+                continue;
+            };
+            let texts: Vec<String> = texts
+                .into_iter()
+                .map(|t| {
+                    if t.is_empty() {
+                        // The body portion of a cable without paragraphs.
+                        cable_format::normalize::normalize(text(f.original).unwrap_or_default())
+                            .text
+                    } else {
+                        t
+                    }
+                })
+                .collect();
+            let (snippet, highlights) = texts
                 .iter()
-                .zip(&texts)
-                .map(|(g, t)| g.snippet(t))
+                .map(|t| generator.snippet(t))
                 .find(|sn| !sn.highlighted().is_empty())
                 .map(|sn| {
                     let ranges: Vec<_> =
@@ -377,7 +598,7 @@ impl Archive {
                 .unwrap_or_else(|| {
                     let first = texts
                         .iter()
-                        .find(|t| !t.is_empty())
+                        .find(|t| !t.trim().is_empty())
                         .cloned()
                         .unwrap_or_default();
                     (
@@ -385,12 +606,9 @@ impl Archive {
                         Vec::new(),
                     )
                 });
+            let s = |k: &str| json[k].as_str().map(str::to_string);
             hits.push(Hit {
-                id: doc
-                    .get_first(f.id)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string(),
+                id: text(f.id).unwrap_or_default().to_string(),
                 date: s("date"),
                 classification: s("classification"),
                 banner: s("banner"),
@@ -411,10 +629,15 @@ impl Archive {
     }
 
     /// How many cables `query` matches in each month (`2009-08`) or year (`2009`) that has
-    /// any, oldest first. Cables without a date are not counted.
-    pub fn timeline(&self, query: &Query, interval: Interval) -> Result<Vec<(String, u64)>> {
-        let tq = self.translate(query)?;
+    /// any, oldest first, over what `view` may see. Cables without a date are not counted.
+    pub fn timeline(
+        &self,
+        query: &Query,
+        interval: Interval,
+        view: &View,
+    ) -> Result<Vec<(String, u64)>> {
         let searcher = self.reader.searcher();
+        let (tq, _) = self.scoped_query(&searcher, query, view)?;
         let name = match interval {
             Interval::Month => "month",
             Interval::Year => "year",
@@ -430,21 +653,27 @@ impl Archive {
         Ok(out)
     }
 
-    /// Counts over the whole archive.
-    pub fn stats(&self) -> Result<Stats> {
+    /// Counts over the cables `view` may see.
+    pub fn stats(&self, view: &View) -> Result<Stats> {
         let searcher = self.reader.searcher();
+        let (tq, _) = self.scoped_query(&searcher, &Query::All, view)?;
         let mut facets = FacetCollector::for_field("facets");
         for name in ["classification", "year", "diagnostic"] {
             facets.add_facet(format!("/{name}").as_str());
         }
-        let counts = searcher.search(&AllQuery, &facets)?;
+        let (n, counts) = searcher.search(&tq, &(Count, facets))?;
         let map = |name: &str| -> BTreeMap<String, u64> {
             counts
                 .get(format!("/{name}").as_str())
                 .map(|(facet, n)| (facet_leaf(facet), n))
                 .collect()
         };
-        let (cables, versions) = self.catalog.counts()?;
+        let (cables, versions) = if view.is_unrestricted() {
+            let (c, v) = self.catalog.counts()?;
+            (c, Some(v))
+        } else {
+            (n as u64, None)
+        };
         Ok(Stats {
             cables,
             versions,

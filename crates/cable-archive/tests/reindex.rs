@@ -1,6 +1,7 @@
 //! `reindex`: the index rebuilt from the stored cables, with nothing lost and no source file;
 //! an archive of an older schema is refused until reindexed; an interrupted swap is repaired.
 
+use cable_archive::View;
 use std::fs;
 use std::path::Path;
 
@@ -13,7 +14,7 @@ fn query(s: &str) -> cable_query::Query {
 /// Every cable's id, version and parse, in id order, plus a few searches.
 fn snapshot(a: &Archive) -> (Vec<(String, String, String)>, Vec<u64>) {
     let mut all: Vec<(String, String, String)> = a
-        .matches(&query(""))
+        .matches(&query(""), &View::owner())
         .expect("matches")
         .map(|r| {
             let r = r.expect("record");
@@ -33,7 +34,11 @@ fn snapshot(a: &Archive) -> (Vec<(String, String, String)>, Vec<u64>) {
         "date:2009",
     ]
     .iter()
-    .map(|q| a.search(&query(q), &opts).expect("search").total)
+    .map(|q| {
+        a.search(&query(q), &opts, &View::owner())
+            .expect("search")
+            .total
+    })
     .collect();
     (all, totals)
 }
@@ -96,7 +101,7 @@ fn reindex_rebuilds_the_same_archive_from_the_stored_cables() {
     let a = Archive::open(&data).expect("open after reindex");
     assert_eq!(snapshot(&a), before);
     assert_eq!(
-        a.stats().expect("stats").schema_version,
+        a.stats(&View::owner()).expect("stats").schema_version,
         cable_archive::schema::SCHEMA_VERSION
     );
 }

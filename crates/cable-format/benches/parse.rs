@@ -4,6 +4,11 @@
 //! Run: `cargo bench -p cable-format --bench parse`. Without `../shared` it prints why and
 //! measures nothing.
 
+// Measured with the allocator the `cables` binary uses (mimalloc): the parser allocates many
+// small strings, so the allocator is part of the figure.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn corpus_throughput(c: &mut Criterion) {

@@ -6,6 +6,10 @@
 //! as second argument it also parses deterministic variants of each cable (CRLF line ends,
 //! truncations, deleted and doubled lines, lower case) for a wider check.
 
+// The allocator the `cables` binary uses (mimalloc).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write;
 
 fn variants(bytes: &[u8]) -> Vec<Vec<u8>> {

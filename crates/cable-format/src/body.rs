@@ -287,9 +287,11 @@ pub fn parse_body(text: &str, lines: &[Line], from: usize) -> Body {
 /// it with a plain substring search instead of case-insensitive scans.
 pub fn upper_body(text: &str, paras: &[Para]) -> Vec<u8> {
     match (paras.first(), paras.last()) {
-        (Some(first), Some(last)) => {
-            text.as_bytes()[first.span.start..last.span.end].to_ascii_uppercase()
-        }
+        // Written in one pass (`to_ascii_uppercase` copies, then changes the copy in place).
+        (Some(first), Some(last)) => text.as_bytes()[first.span.start..last.span.end]
+            .iter()
+            .map(u8::to_ascii_uppercase)
+            .collect(),
         _ => Vec::new(),
     }
 }

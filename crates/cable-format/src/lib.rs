@@ -28,6 +28,12 @@ pub fn parse(bytes: &[u8]) -> Cable {
     parse::parse_text(decode::decode(bytes))
 }
 
+/// [`parse`] of an owned buffer (a file read whole): valid UTF-8 becomes [`Cable::text`] without
+/// a copy. The result is the same as `parse(&bytes)`.
+pub fn parse_owned(bytes: Vec<u8>) -> Cable {
+    parse::parse_text(decode::decode_owned(bytes))
+}
+
 /// Parse an already decoded cable text.
 pub fn parse_str(text: &str) -> Cable {
     parse::parse_text(text.to_owned())
@@ -36,4 +42,19 @@ pub fn parse_str(text: &str) -> Cable {
 /// Parse an owned decoded cable text without copying it.
 pub fn parse_string(text: String) -> Cable {
     parse::parse_text(text)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parse_owned_is_parse() {
+        let cables: [&[u8]; 3] = [
+            b"UNCLAS STATE 000123\n\nE.O. 12958: N/A\nTAGS: PREL\nSUBJECT: TALKS\n\n1. Text.\n",
+            b"\xEF\xBB\xBFCONFIDENTIAL PARIS 001234\r\n\r\nSUBJECT: CAF\xC9 \xB6\r\n\r\n1. (C) X.\r\n",
+            b"",
+        ];
+        for bytes in cables {
+            assert_eq!(super::parse_owned(bytes.to_vec()), super::parse(bytes));
+        }
+    }
 }

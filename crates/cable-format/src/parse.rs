@@ -909,12 +909,12 @@ fn push_subject_part(th: &mut TextHeading, field: &mut Field, off: usize, t: &st
 
 /// Lines that end a SUBJECT: summaries, dividers, action requests, classification lines.
 fn ends_subject(t: &str) -> bool {
-    let up = t.to_ascii_uppercase();
-    up.starts_with("SUMMARY")
-        || up.starts_with("BEGIN SUMMARY")
-        || up.starts_with("----")
-        || up.starts_with("THIS IS AN ACTION REQUEST")
-        || up.starts_with("SENSITIVE BUT UNCLASSIFIED")
+    // ASCII prefixes compared without case: no upper-case copy of the line.
+    starts_with_ci(t, "SUMMARY")
+        || starts_with_ci(t, "BEGIN SUMMARY")
+        || t.starts_with("----")
+        || starts_with_ci(t, "THIS IS AN ACTION REQUEST")
+        || starts_with_ci(t, "SENSITIVE BUT UNCLASSIFIED")
         || starts_with_ci(t, "(U) SUMMARY")
         || classification_line(t, false).is_some()
         || eo_at_start(t)

@@ -374,6 +374,8 @@ pub enum Declassify {
     Date(DateRange),
     /// `declassify:OADR`: one of [`DECLASSIFY_CODES`](crate::DECLASSIFY_CODES), upper case.
     Code(String),
+    /// `declassify:due`: the date has passed (on or before the day the reader judges by).
+    Due,
 }
 
 /// A paragraph portion marking: a level and caveats in short form (`S//NF` is `Secret`, `["NF"]`).

@@ -159,6 +159,7 @@ impl Display for Filter {
                 write!(f, "{field}:")?;
                 write_value(f, c, field)
             }
+            Filter::Declassify(Declassify::Due) => write!(f, "{field}:due"),
             Filter::Marking(m) => write_marking(f, field, m),
             Filter::Has(flag) => write!(f, "{field}:{}", flag.name()),
         }

@@ -324,6 +324,12 @@ fn declassify_dates_and_codes() {
         field(Filter::Declassify(Declassify::Code("OADR".into())))
     );
     assert_eq!(
+        p("declassify:due"),
+        field(Filter::Declassify(Declassify::Due))
+    );
+    assert_eq!(p("declassify:DUE").to_string(), "declassify:due");
+    assert!(cable_query_err("declassify>due"));
+    assert_eq!(
         p("declassify:25X1"),
         field(Filter::Declassify(Declassify::Code("25X1".into())))
     );
@@ -809,4 +815,8 @@ fn render_for_terminals() {
         "class>=TOPSECRETT\n       ^^^^^^^^^^ 'TOPSECRETT' is not a classification level: \
          U, SBU (or LOU), C, S, TS or the full names (did you mean 'TOP SECRET'?)"
     );
+}
+
+fn cable_query_err(q: &str) -> bool {
+    crate::parse(q).is_err()
 }

@@ -98,6 +98,16 @@ pub(crate) fn filter(field: Field, op: Op, op_span: Span, v: &Value, span: Span)
         )?)),
         ValueKind::Date => Ok(Filter::Date(dates(field, op, op_span, v, span)?)),
         ValueKind::Declassify => {
+            if value_text(v, span).is_some_and(|(s, _)| s.eq_ignore_ascii_case("due")) {
+                if op != Op::Eq {
+                    return Err(QueryError::new(
+                        ErrorKind::BadComparison,
+                        op_span,
+                        format!("'due' has no order; write {field}:due"),
+                    ));
+                }
+                return Ok(Filter::Declassify(Declassify::Due));
+            }
             if let Some(code) = value_text(v, span).and_then(|(s, _)| declassify_code(&s)) {
                 if op != Op::Eq {
                     return Err(QueryError::new(

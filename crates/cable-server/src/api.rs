@@ -8,8 +8,8 @@ use axum::http::header::{CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
-use axum::{Json, Router};
+use axum::routing::MethodRouter;
+use axum::Json;
 use cable_archive::{ArchiveError, Graph, SearchResults, Stats, UserError};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -18,23 +18,29 @@ use crate::api_schema::{
     CableDocument, ErrorBody, SearchParams, TimelineEntry, TimelineParams, Versions, MAX_LIMIT,
     MAX_OFFSET,
 };
-use crate::{ApiError, AppState};
+use crate::{route, ApiError, AppState, Reader, RouteSpec};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api", get(crate::api_docs::page))
-        .route("/api/", get(crate::api_docs::page))
-        .route("/api/openapi.json", get(crate::openapi::document_json))
-        .route("/api/search", get(search))
-        .route("/api/export", get(crate::api_export::export))
-        .route("/api/timeline", get(timeline))
-        .route("/api/stats", get(stats))
-        .route("/api/cables/{id}", get(cable))
-        .route("/api/cables/{id}/raw", get(raw))
-        .route("/api/cables/{id}/versions", get(versions))
-        .route("/api/cables/{id}/graph", get(graph))
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        route("GET", "/api", crate::api_docs::page),
+        route("GET", "/api/", crate::api_docs::page),
+        route("GET", "/api/openapi.json", crate::openapi::document_json),
+        route("GET", "/api/search", search),
+        route("GET", "/api/export", crate::api_export::export),
+        route("GET", "/api/timeline", timeline),
+        route("GET", "/api/stats", stats),
+        route("GET", "/api/cables/{id}", cable),
+        route("GET", "/api/cables/{id}/raw", raw),
+        route("GET", "/api/cables/{id}/versions", versions),
+        route("GET", "/api/cables/{id}/graph", graph),
         // Any other path under /api: a JSON 404 (not the pages' HTML one).
-        .route("/api/{*rest}", any(not_found))
+        route("ANY", "/api/{*rest}", not_found),
+    ]
+}
+
+/// The answer for a cable the archive does not hold or the reader may not see: the same.
+pub fn no_cable(id: &str) -> ApiError {
+    ApiError::not_found(format!("no cable {id} in the archive"))
 }
 
 async fn not_found() -> ApiError {
@@ -109,6 +115,7 @@ pub fn query_error(e: ArchiveError) -> ApiError {
 )]
 pub(crate) async fn search(
     State(state): State<AppState>,
+    reader: Reader,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let limit = p.limit.unwrap_or(20);
@@ -135,7 +142,9 @@ pub(crate) async fn search(
         sort: p.sort.into(),
     };
     let results = state
-        .run(move |a| a.search(&query, &opts).map_err(query_error))
+        .read(&reader, "search", &p.q, move |a, v| {
+            a.search(&query, &opts, v).map_err(query_error)
+        })
         .await?;
     Ok(Json(results))
 }
@@ -158,12 +167,12 @@ pub(crate) async fn search(
 )]
 pub(crate) async fn cable(
     State(state): State<AppState>,
+    reader: Reader,
     CableId(id): CableId,
 ) -> Result<Json<Value>, ApiError> {
     let doc = state
-        .run(move |a| {
-            a.document(&id)?
-                .ok_or_else(|| ApiError::not_found(format!("no cable {id} in the archive")))
+        .read(&reader, "cable", &id.clone(), move |a, v| {
+            a.document(&id, v)?.ok_or_else(|| no_cable(&id))
         })
         .await?;
     Ok(Json(doc))
@@ -185,13 +194,14 @@ pub(crate) async fn cable(
 )]
 pub(crate) async fn raw(
     State(state): State<AppState>,
+    reader: Reader,
     CableId(id): CableId,
 ) -> Result<Response, ApiError> {
     let text = state
-        .run(move |a| {
-            a.get(&id)?
+        .read(&reader, "raw", &id.clone(), move |a, v| {
+            a.get(&id, v)?
                 .map(|r| r.original)
-                .ok_or_else(|| ApiError::not_found(format!("no cable {id} in the archive")))
+                .ok_or_else(|| no_cable(&id))
         })
         .await?;
     let mut resp = text.into_response();
@@ -222,12 +232,13 @@ pub(crate) async fn raw(
 )]
 pub(crate) async fn versions(
     State(state): State<AppState>,
+    reader: Reader,
     CableId(id): CableId,
 ) -> Result<Json<Versions>, ApiError> {
     let out = state
-        .run(move |a| {
-            let Some(entry) = a.ledger(&id)?.filter(|e| !e.versions.is_empty()) else {
-                return Err(ApiError::not_found(format!("no cable {id} in the archive")));
+        .read(&reader, "versions", &id.clone(), move |a, v| {
+            let Some(entry) = a.ledger(&id, v)?.filter(|e| !e.versions.is_empty()) else {
+                return Err(no_cable(&id));
             };
             let current = entry.current.min(entry.versions.len() - 1);
             Ok(Versions {
@@ -259,11 +270,12 @@ pub(crate) async fn versions(
 )]
 pub(crate) async fn graph(
     State(state): State<AppState>,
+    reader: Reader,
     CableId(id): CableId,
 ) -> Result<Json<Graph>, ApiError> {
     let g = state
-        .run(move |a| {
-            a.graph(&id)?.ok_or_else(|| {
+        .read(&reader, "graph", &id.clone(), move |a, v| {
+            a.graph(&id, v)?.ok_or_else(|| {
                 ApiError::not_found(format!(
                     "no cable {id} in the archive, and no cable in it cites {id}"
                 ))
@@ -291,6 +303,7 @@ pub(crate) async fn graph(
 )]
 pub(crate) async fn timeline(
     State(state): State<AppState>,
+    reader: Reader,
     ApiQuery(p): ApiQuery<TimelineParams>,
 ) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
     let query = parse_query(&p.q)?;
@@ -299,7 +312,9 @@ pub(crate) async fn timeline(
         crate::api_schema::IntervalParam::Year => cable_archive::Interval::Year,
     };
     let buckets = state
-        .run(move |a| a.timeline(&query, interval).map_err(query_error))
+        .read(&reader, "timeline", &p.q, move |a, v| {
+            a.timeline(&query, interval, v).map_err(query_error)
+        })
         .await?;
     Ok(Json(
         buckets
@@ -322,6 +337,13 @@ pub(crate) async fn timeline(
         (status = 500, description = "The server failed (`internal`)", body = ErrorBody),
     )
 )]
-pub(crate) async fn stats(State(state): State<AppState>) -> Result<Json<Stats>, ApiError> {
-    Ok(Json(state.run(|a| Ok(a.stats()?)).await?))
+pub(crate) async fn stats(
+    State(state): State<AppState>,
+    reader: Reader,
+) -> Result<Json<Stats>, ApiError> {
+    Ok(Json(
+        state
+            .read(&reader, "stats", "", |a, v| Ok(a.stats(v)?))
+            .await?,
+    ))
 }

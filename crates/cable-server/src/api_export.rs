@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 
 use crate::api::{parse_query, query_error, ApiQuery};
 use crate::api_schema::{ErrorBody, ExportFormatParam, ExportParams};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Reader};
 
 /// Bytes gathered before a chunk goes to the client.
 const CHUNK: usize = 64 * 1024;
@@ -58,11 +58,14 @@ type Chunk = Result<Vec<u8>, std::io::Error>;
 )]
 pub(crate) async fn export(
     State(state): State<AppState>,
+    reader: Reader,
     ApiQuery(p): ApiQuery<ExportParams>,
 ) -> Result<Response, ApiError> {
     let query = parse_query(&p.q)?;
     let matches = state
-        .run(move |a| a.matches(&query).map_err(query_error))
+        .read(&reader, "export", &p.q, move |a, v| {
+            a.matches(&query, v).map_err(query_error)
+        })
         .await?;
     let total = matches.total();
     let format = p.format;

@@ -144,8 +144,9 @@ pub struct ErrorBody {
 /// What went wrong.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorObject {
-    /// A stable machine-readable code: `bad-query`, `bad-request`, `not-found`,
-    /// `method-not-allowed`, `too-large`, `timeout`, `unavailable`, `internal`.
+    /// A stable machine-readable code: `bad-query`, `bad-request`, `unauthorized`,
+    /// `not-found`, `method-not-allowed`, `too-large`, `too-many-failures`, `timeout`,
+    /// `unavailable`, `internal`.
     #[schema(example = "bad-query")]
     pub code: String,
     /// A sentence for people.
@@ -200,6 +201,7 @@ pub struct CableDocument {
     pub section: Option<Section>,
     pub eo: Option<ExecutiveOrder>,
     pub tags: Vec<Tag>,
+    /// Null when withheld from the reader (see `withheld`).
     pub subject: Option<String>,
     pub subject_marking: Option<String>,
     pub references: Vec<Reference>,
@@ -211,14 +213,38 @@ pub struct CableDocument {
     pub diagnostics: Vec<Diagnostic>,
     /// Byte spans of the single-valued fields into the original text, by field name.
     pub spans: BTreeMap<String, Span>,
-    /// The cables whose REF list cites this one, oldest first.
+    /// The cables whose REF list cites this one, oldest first (those the reader may see).
     pub cited_by: Vec<Neighbour>,
+    /// The portions withheld from the reader: empty when they see the whole cable.
+    pub withheld: Vec<WithheldPortion>,
+    /// The release recorded by hand, when there is one.
+    #[schema(nullable = false)]
+    pub release: Option<cable_archive::Release>,
+}
+
+/// A portion of a cable withheld from the reader: its text is left out (a paragraph's `text`
+/// is empty, a withheld subject null) and this note stands in for it.
+#[derive(ToSchema)]
+pub struct WithheldPortion {
+    /// `subject`, `paragraph` or `text` (the body of a cable without paragraphs).
+    pub portion: String,
+    /// The paragraph number as written, for a paragraph.
+    pub number: Option<String>,
+    /// The portion's marking (`S//NF`).
+    pub marking: String,
+    /// The exemption a release cited when it withheld the portion.
+    pub exemption: Option<String>,
+    /// The note shown in its place: `paragraph 3 withheld (S)`.
+    #[schema(example = "paragraph 3 withheld (S)")]
+    pub note: String,
 }
 
 /// Where a cable was read from.
 #[derive(ToSchema)]
 pub struct CableSource {
-    pub path: String,
+    /// Where the cable was read from: shown to the archive's owner only, never over HTTP.
+    #[schema(nullable = false)]
+    pub path: Option<String>,
     /// 1-based record number in a row-based container.
     #[schema(nullable = false)]
     pub row: Option<u64>,
@@ -321,8 +347,12 @@ pub struct Paragraph {
     /// An unnumbered section heading before the paragraph.
     #[schema(nullable = false)]
     pub heading: Option<String>,
+    /// Empty when the paragraph is withheld from the reader.
     pub text: String,
     pub span: Span,
+    /// The note standing in for a paragraph withheld from the reader.
+    #[schema(nullable = false)]
+    pub withheld: Option<String>,
 }
 
 /// A problem the parser noticed.

@@ -5,11 +5,10 @@
 use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::routing::MethodRouter;
 
 use crate::pages::PageError;
-use crate::AppState;
+use crate::{route, AppState, RouteSpec};
 
 /// One embedded file.
 struct Asset {
@@ -39,8 +38,8 @@ const ASSETS: [Asset; 3] = [
 /// How long a browser may use an asset without asking again.
 const CACHE_CONTROL: &str = "public, max-age=86400";
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/assets/{*path}", get(asset))
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![route("GET", "/assets/{*path}", asset)]
 }
 
 /// FNV-1a, 64 bits: enough to tell two versions of a file apart.

@@ -3,19 +3,26 @@
 //! [`Archive`], from the same binary (`cables serve`).
 //!
 //! Only this crate knows HTTP. Archive calls are synchronous and CPU-bound: every handler runs
-//! them on tokio's blocking pool ([`AppState::run`]), never on the async workers.
+//! them on tokio's blocking pool ([`AppState::read`]), never on the async workers.
+//!
+//! Every read goes through the reader's view: a handler reaches the archive only through
+//! [`AppState::read`], which takes the request's [`Reader`] (its `View`, from its credentials and
+//! the access mode; see `auth`) and records the read in the audit log. The router is built from
+//! one table ([`route_table`]), which the leak test walks.
 //!
 //! Modules: `api` (JSON endpoints, `/api/...`; the export's streaming in `api_export`, the
 //! parameter, error and cable schemas in `api_schema`, the `/api` documentation page in
-//! `api_docs`), `openapi` (the generated document), `pages`
-//! (HTML pages, askama templates in `templates/`), `assets` (CSS and the little JavaScript,
-//! embedded), `error` (one JSON error shape for every failure).
+//! `api_docs`), `auth` (credentials, sessions, the failure limit), `openapi` (the generated
+//! document), `pages` (HTML pages, askama templates in `templates/`; sign-in in
+//! `pages_login`), `assets` (CSS and the little JavaScript, embedded), `error` (one JSON error
+//! shape for every failure).
 
 mod api;
 mod api_docs;
 mod api_export;
 mod api_schema;
 mod assets;
+pub mod auth;
 mod error;
 mod openapi;
 mod pages;
@@ -25,12 +32,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::handler::Handler;
+use axum::routing::{any, on, MethodFilter, MethodRouter};
 use axum::Router;
-use cable_archive::Archive;
+use cable_archive::{AccessMode, Archive, View};
 
+pub use auth::Reader;
 pub use error::ApiError;
 
-/// Limits and address of a server.
+/// Limits, address and access policy of a server.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
     /// Where to listen; port 0 picks a free port (the bound address is reported).
@@ -41,6 +51,11 @@ pub struct ServerOptions {
     pub max_body_bytes: usize,
     /// Requests served at once; more wait their turn.
     pub max_concurrency: usize,
+    /// `Open`: every request sees everything; `Controlled`: each reader sees what their
+    /// clearance allows, a request without credentials what the public may see.
+    pub access: AccessMode,
+    /// The day every view is computed on (automatic declassification); today when `None`.
+    pub as_of: Option<jiff::civil::Date>,
 }
 
 impl Default for ServerOptions {
@@ -50,32 +65,54 @@ impl Default for ServerOptions {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 64 * 1024,
             max_concurrency: 64,
+            access: AccessMode::Open,
+            as_of: None,
         }
     }
 }
 
-/// What every handler shares: the archive.
+/// What every handler shares: the archive and the access state.
 #[derive(Clone)]
 pub struct AppState {
     archive: Arc<Archive>,
+    access: Arc<auth::Access>,
 }
 
 impl AppState {
-    pub fn new(archive: Archive) -> AppState {
-        AppState {
+    /// The state of a server over `archive` with the access policy of `opts` (the readers are
+    /// read from the archive's data directory).
+    pub fn new(archive: Archive, opts: &ServerOptions) -> cable_archive::Result<AppState> {
+        let access = auth::Access::new(archive.dir(), opts.access, opts.as_of)?;
+        Ok(AppState {
             archive: Arc::new(archive),
-        }
+            access: Arc::new(access),
+        })
     }
 
-    /// Run `f` on the archive on the blocking pool; a panic inside becomes a 500, not a lost
-    /// connection.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    /// Read the archive as `reader`: the read is recorded in the audit log (`what`, `detail`),
+    /// then `f` runs with the reader's view on the blocking pool; a panic inside becomes a 500,
+    /// not a lost connection. The only way a handler reaches the archive.
+    pub async fn read<T, F>(
+        &self,
+        reader: &Reader,
+        what: &'static str,
+        detail: &str,
+        f: F,
+    ) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Archive) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&Archive, &View) -> Result<T, ApiError> + Send + 'static,
     {
         let archive = Arc::clone(&self.archive);
-        match tokio::task::spawn_blocking(move || f(&archive)).await {
+        let view = reader.view.clone();
+        let from = reader.from.clone();
+        let detail = detail.to_string();
+        match tokio::task::spawn_blocking(move || {
+            archive.audit(&view, what, &detail, &from);
+            f(&archive, &view)
+        })
+        .await
+        {
             Ok(result) => result,
             Err(join) => {
                 tracing::error!(error = %join, "archive task failed");
@@ -85,13 +122,53 @@ impl AppState {
     }
 }
 
+/// One route of the server: a method (`GET`, `POST`, or `ANY`) and a path pattern (axum's:
+/// `{id}` a segment, `{*rest}` the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+/// A route and its handler.
+pub(crate) fn route<H, T>(
+    method: &'static str,
+    path: &'static str,
+    handler: H,
+) -> (RouteSpec, MethodRouter<AppState>)
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let router = match method {
+        "GET" => on(MethodFilter::GET, handler),
+        "POST" => on(MethodFilter::POST, handler),
+        _ => any(handler),
+    };
+    (RouteSpec { method, path }, router)
+}
+
+/// Every route with its handler: the one table the router is built from.
+fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let mut all = api::routes();
+    all.extend(pages::routes());
+    all.extend(assets::routes());
+    all
+}
+
+/// Every route the server answers (besides the HTML 404 for any other path): the table the
+/// router is built from, so that tests can visit each one.
+pub fn route_table() -> Vec<RouteSpec> {
+    routes().into_iter().map(|(spec, _)| spec).collect()
+}
+
 /// The whole application: API, pages and assets, with the limits of `opts`.
 pub fn router(state: AppState, opts: &ServerOptions) -> Router {
-    let app = Router::new()
-        .merge(api::routes())
-        .merge(pages::routes())
-        .merge(assets::routes())
-        .with_state(state);
+    let mut app = Router::new();
+    for (spec, handler) in routes() {
+        app = app.route(spec.path, handler);
+    }
+    let app = app.fallback(pages::fallback).with_state(state);
     error::with_limits(app, opts)
 }
 
@@ -103,12 +180,16 @@ pub async fn serve(
     on_bound: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let state = AppState::new(archive, &opts).map_err(|e| std::io::Error::other(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(opts.addr).await?;
     on_bound(listener.local_addr()?);
-    let app = router(AppState::new(archive), &opts);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = router(state, &opts);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

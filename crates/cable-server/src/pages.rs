@@ -1,11 +1,15 @@
-//! The HTML pages: `/` (search form), `/search`, `/cables/{id}`, `/stats`, and the HTML 404 for
-//! every other path outside `/api`. Server-rendered with askama (templates in `templates/`,
+//! The HTML pages: `/` (search form), `/search`, `/cables/{id}`, `/stats`, `/login` and
+//! `/logout` (the sign-in of a controlled archive, in `pages_login.rs`), and the HTML 404 for
+//! every other path outside `/api`. Every page reads the archive through the request's
+//! [`Reader`] and shows who is signed in. Server-rendered with askama (templates in `templates/`,
 //! every value escaped: no template marks cable text safe), readable without JavaScript, with
 //! no request to any other host.
 //!
 //! Handlers gather what a page shows on the blocking pool ([`AppState::run`]); `pages_view.rs`
 //! turns it into plain values (highlight segments, facet links, chart bars) for the templates.
 
+#[path = "pages_login.rs"]
+mod login;
 #[path = "pages_view.rs"]
 mod view;
 
@@ -15,16 +19,16 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::routing::MethodRouter;
 use cable_archive::{
     Archive, ArchiveError, Graph, Interval, LedgerEntry, Neighbour, SearchOptions, SearchResults,
-    Sort, Stats, UserError,
+    Sort, Stats, UserError, View,
 };
 use cable_format::tables;
 use serde::Deserialize;
 
-use crate::{ApiError, AppState};
+use crate::auth::AuthView;
+use crate::{route, ApiError, AppState, Reader, RouteSpec};
 use view::{Chart, QueryErrorView, Seg, SortParam};
 
 /// Hits on a results page.
@@ -32,14 +36,16 @@ const PAGE: usize = 20;
 /// Values listed per facet.
 const FACET_VALUES: usize = 12;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(index))
-        .route("/search", get(search))
-        .route("/cables/{id}", get(cable))
-        .route("/stats", get(stats))
-        // Everything no other route claims: an HTML 404 (the API answers its own paths).
-        .fallback(fallback)
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        route("GET", "/", index),
+        route("GET", "/search", search),
+        route("GET", "/cables/{id}", cable),
+        route("GET", "/stats", stats),
+        route("GET", "/login", login::form),
+        route("POST", "/login", login::submit),
+        route("POST", "/logout", login::logout),
+    ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -64,6 +70,7 @@ fn render<T: Template>(status: StatusCode, page: &T) -> Response {
 struct ErrorPage {
     title: String,
     q: String,
+    auth: AuthView,
     status: u16,
     message: String,
     query_error: Option<QueryErrorView>,
@@ -140,6 +147,11 @@ impl From<ApiError> for PageError {
     }
 }
 
+/// An HTML error page (the header shows no reader: it may be the reader that failed).
+pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    PageError::new(status, title, message).into_response()
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         render(
@@ -147,6 +159,7 @@ impl IntoResponse for PageError {
             &ErrorPage {
                 title: self.title,
                 q: self.q,
+                auth: AuthView::default(),
                 status: self.status.as_u16(),
                 message: self.message,
                 query_error: self.query_error,
@@ -155,19 +168,21 @@ impl IntoResponse for PageError {
     }
 }
 
-/// Run `f` on the archive on the blocking pool; an archive error becomes an error page.
-async fn run<T, F>(state: &AppState, f: F) -> Result<T, PageError>
+/// Read the archive as `reader` on the blocking pool (audited as `page`, `detail`); an archive
+/// error becomes an error page.
+async fn read<T, F>(state: &AppState, reader: &Reader, detail: &str, f: F) -> Result<T, PageError>
 where
     T: Send + 'static,
-    F: FnOnce(&Archive) -> cable_archive::Result<T> + Send + 'static,
+    F: FnOnce(&Archive, &View) -> cable_archive::Result<T> + Send + 'static,
 {
     state
-        .run(move |a| Ok(f(a)))
+        .read(reader, "page", detail, move |a, v| Ok(f(a, v)))
         .await?
         .map_err(PageError::archive)
 }
 
-async fn fallback(uri: Uri) -> Response {
+/// Everything no route claims: an HTML 404 (a JSON one under `/api`).
+pub(crate) async fn fallback(uri: Uri) -> Response {
     let path = uri.path();
     if path == "/api" || path.starts_with("/api/") {
         return ApiError::not_found("no such page").into_response();
@@ -279,14 +294,15 @@ fn level_counts(by_classification: &BTreeMap<String, u64>) -> Vec<LevelCount> {
 struct IndexPage {
     title: String,
     q: String,
+    auth: AuthView,
     stats: Stats,
     levels: Vec<LevelCount>,
     years: String,
     examples: Vec<Example>,
 }
 
-async fn index(State(state): State<AppState>) -> Result<Response, PageError> {
-    let stats = run(&state, |a| a.stats()).await?;
+async fn index(State(state): State<AppState>, reader: Reader) -> Result<Response, PageError> {
+    let stats = read(&state, &reader, "/", |a, v| a.stats(v)).await?;
     let years = match (
         stats.by_year.keys().next(),
         stats.by_year.keys().next_back(),
@@ -298,6 +314,7 @@ async fn index(State(state): State<AppState>) -> Result<Response, PageError> {
     let page = IndexPage {
         title: "Search the cables".into(),
         q: String::new(),
+        auth: reader.auth,
         levels: level_counts(&stats.by_classification),
         stats,
         years,
@@ -365,6 +382,7 @@ struct SortLink {
 struct SearchPage {
     title: String,
     q: String,
+    auth: AuthView,
     sort: &'static str,
     total: u64,
     first: usize,
@@ -438,6 +456,7 @@ fn facet_groups(
 
 async fn search(
     State(state): State<AppState>,
+    reader: Reader,
     Query(p): Query<SearchParams>,
 ) -> Result<Response, PageError> {
     let q = p.q.unwrap_or_default();
@@ -479,9 +498,9 @@ async fn search(
         },
     };
     type Found = (SearchResults, Vec<(String, u64)>, bool);
-    let (results, buckets, months): Found = run(&state, move |a| {
-        let results = a.search(&query, &opts)?;
-        let years = a.timeline(&query, Interval::Year)?;
+    let (results, buckets, months): Found = read(&state, &reader, &q, move |a, v| {
+        let results = a.search(&query, &opts, v)?;
+        let years = a.timeline(&query, Interval::Year, v)?;
         let span = match (years.first(), years.last()) {
             (Some(f), Some(l)) => {
                 l.0.parse::<i64>().unwrap_or(0) - f.0.parse::<i64>().unwrap_or(0) + 1
@@ -489,7 +508,7 @@ async fn search(
             _ => 0,
         };
         if span > 0 && span <= 3 {
-            Ok((results, a.timeline(&query, Interval::Month)?, true))
+            Ok((results, a.timeline(&query, Interval::Month, v)?, true))
         } else {
             Ok((results, years, false))
         }
@@ -558,6 +577,7 @@ async fn search(
         export_jsonl: format!("/api/export?q={}&format=jsonl", view::enc(&q)),
         first_page: view::search_href(&q, 0, sort),
         sort: sort.name(),
+        auth: reader.auth,
         q,
         total,
         first,
@@ -601,6 +621,34 @@ struct Doc {
     signature: Vec<String>,
     diagnostics: Vec<Diagnostic>,
     transmission: Transmission,
+    /// The portions the reader may not see (the archive's redaction).
+    withheld: Vec<WithheldNote>,
+    release: Option<ReleaseDoc>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WithheldNote {
+    portion: String,
+    marking: Option<String>,
+    note: String,
+}
+
+/// A release recorded by hand.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReleaseDoc {
+    level: String,
+    withheld: Vec<ReleaseWithheld>,
+    by: String,
+    at: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReleaseWithheld {
+    paragraph: String,
+    exemption: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -649,6 +697,8 @@ struct Paragraph {
     marking: Option<String>,
     heading: Option<String>,
     text: String,
+    /// The note standing in for a paragraph the reader may not see.
+    withheld: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -705,6 +755,17 @@ struct ParagraphView {
     marking_level: &'static str,
     heading: String,
     text: String,
+    /// `paragraph 3 withheld (S)`, for a paragraph the reader may not see.
+    withheld: String,
+}
+
+/// A release as the cable page shows it.
+struct ReleaseView {
+    level: String,
+    by: String,
+    at: String,
+    /// `paragraph 2 (exemption B1)`.
+    withheld: Vec<String>,
 }
 
 struct CiteView {
@@ -737,11 +798,18 @@ struct DiagnosticView {
 struct CablePage {
     title: String,
     q: String,
+    auth: AuthView,
     id: String,
     banner: String,
     level: &'static str,
     subject: String,
     subject_marking: String,
+    /// `subject withheld (S)` when the reader may not see the subject.
+    subject_withheld: String,
+    /// Notes for hidden portions other than the subject and paragraphs (a body without
+    /// paragraphs).
+    other_withheld: Vec<String>,
+    release: Option<ReleaseView>,
     rows: Vec<Row>,
     summary: String,
     comment: String,
@@ -761,6 +829,7 @@ struct CablePage {
 struct PlaceholderPage {
     title: String,
     q: String,
+    auth: AuthView,
     id: String,
     cited_by: Vec<CableLink>,
     cited_by_href: String,
@@ -907,14 +976,23 @@ fn version_views(ledger: Option<LedgerEntry>, current_hash: &str) -> Vec<Version
         .unwrap_or_default()
         .into_iter()
         .map(|v| {
+            // The path is the owner's only: a reader sees the container and row.
             let s = &v.source;
-            let mut source = s["path"].as_str().unwrap_or("?").to_string();
+            let mut parts = Vec::new();
+            if let Some(path) = s["path"].as_str() {
+                parts.push(path.to_string());
+            }
             if let Some(row) = s["row"].as_u64() {
-                source.push_str(&format!(" row {row}"));
+                parts.push(format!("row {row}"));
             }
             if let Some(c) = s["container"].as_str() {
-                source.push_str(&format!(" ({c})"));
+                parts.push(format!("({c})"));
             }
+            let source = if parts.is_empty() {
+                "-".to_string()
+            } else {
+                parts.join(" ")
+            };
             VersionView {
                 hash: v.hash.chars().take(12).collect(),
                 current: v.hash == current_hash,
@@ -934,15 +1012,16 @@ type CableData = (
 
 async fn cable(
     State(state): State<AppState>,
+    reader: Reader,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = id.trim().to_uppercase();
     let lookup = id.clone();
-    let (rec, graph, ledger): CableData = run(&state, move |a| {
-        let rec = a.get(&lookup)?;
-        let graph = a.graph(&lookup)?;
+    let (rec, graph, ledger): CableData = read(&state, &reader, &id, move |a, v| {
+        let rec = a.get(&lookup, v)?;
+        let graph = a.graph(&lookup, v)?;
         let ledger = match rec {
-            Some(_) => a.ledger(&lookup)?,
+            Some(_) => a.ledger(&lookup, v)?,
             None => None,
         };
         Ok((rec, graph, ledger))
@@ -956,6 +1035,7 @@ async fn cable(
                 &PlaceholderPage {
                     title: format!("{id}: not in the archive"),
                     q: String::new(),
+                    auth: reader.auth,
                     cited_by: g.cited_by.iter().map(CableLink::of).collect(),
                     cited_by_href,
                     id,
@@ -974,12 +1054,41 @@ async fn cable(
         .or_else(|| doc.classification.clone())
         .unwrap_or_else(|| "CLASSIFICATION UNKNOWN".to_string());
     let level = view::level_class(doc.banner.as_deref().or(doc.classification.as_deref()));
+    let subject_withheld = doc
+        .withheld
+        .iter()
+        .find(|w| w.portion == "subject")
+        .map(|w| match w.marking.as_deref() {
+            Some(m) if !m.is_empty() => format!("subject withheld ({m})"),
+            _ => "subject withheld".to_string(),
+        })
+        .unwrap_or_default();
+    let other_withheld = doc
+        .withheld
+        .iter()
+        .filter(|w| w.portion != "subject" && w.portion != "paragraph")
+        .map(|w| w.note.clone())
+        .collect();
+    let release = doc.release.as_ref().map(|r| ReleaseView {
+        level: r.level.clone(),
+        by: r.by.clone(),
+        at: r.at.clone(),
+        withheld: r
+            .withheld
+            .iter()
+            .map(|w| format!("paragraph {} (exemption {})", w.paragraph, w.exemption))
+            .collect(),
+    });
     let page = CablePage {
         title: match doc.subject.as_deref() {
             Some(s) => format!("{id}: {s}"),
             None => id.clone(),
         },
         q: String::new(),
+        auth: reader.auth,
+        subject_withheld,
+        other_withheld,
+        release,
         rows: heading_rows(&id, &doc),
         banner,
         level,
@@ -996,6 +1105,7 @@ async fn cable(
                 marking_level: view::marking_class(p.marking.as_deref().unwrap_or_default()),
                 heading: p.heading.clone().unwrap_or_default(),
                 text: p.text.clone(),
+                withheld: p.withheld.clone().unwrap_or_default(),
             })
             .collect(),
         signature: doc.signature.clone(),
@@ -1057,18 +1167,19 @@ struct DiagRow {
 struct StatsPage {
     title: String,
     q: String,
+    auth: AuthView,
     stats: Stats,
     levels: Vec<LevelCount>,
     chart: Option<Chart>,
     diagnostics: Vec<DiagRow>,
 }
 
-async fn stats(State(state): State<AppState>) -> Result<Response, PageError> {
-    let (stats, examples) = run(&state, |a| {
-        let stats = a.stats()?;
+async fn stats(State(state): State<AppState>, reader: Reader) -> Result<Response, PageError> {
+    let (stats, examples) = read(&state, &reader, "/stats", |a, v| {
+        let stats = a.stats(v)?;
         let mut examples = BTreeMap::new();
         for code in stats.diagnostics.keys() {
-            examples.insert(code.clone(), a.with_diagnostic(code, 3)?);
+            examples.insert(code.clone(), a.with_diagnostic(code, 3, v)?);
         }
         Ok((stats, examples))
     })
@@ -1096,6 +1207,7 @@ async fn stats(State(state): State<AppState>) -> Result<Response, PageError> {
     let page = StatsPage {
         title: "The archive at a glance".into(),
         q: String::new(),
+        auth: reader.auth,
         levels: level_counts(&stats.by_classification),
         stats,
         chart,

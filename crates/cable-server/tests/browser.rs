@@ -108,7 +108,7 @@ fn start_server(dir: &std::path::Path) -> Facts {
     .find(|w| {
         let q = cable_query::parse(w).expect("query");
         archive
-            .search(&q, &SearchOptions::default())
+            .search(&q, &SearchOptions::default(), &cable_archive::View::owner())
             .expect("search")
             .hits
             .iter()
@@ -118,7 +118,9 @@ fn start_server(dir: &std::path::Path) -> Facts {
     .to_string();
     let (citing, cited) = cable_synth::generate(SEED, COUNT)
         .find_map(|c| {
-            let graph = archive.graph(&c.id).expect("graph")?;
+            let graph = archive
+                .graph(&c.id, &cable_archive::View::owner())
+                .expect("graph")?;
             let cited = graph.cites.iter().find(|r| r.in_archive)?.id.clone()?;
             Some((c.id, cited))
         })

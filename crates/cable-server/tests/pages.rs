@@ -121,13 +121,17 @@ fn start(shared: &std::path::Path) -> Fixture {
     archive
         .ingest(&[file], &mut |_| {})
         .expect("ingest hostile cable");
-    assert!(archive.contains(&hostile).expect("contains"));
+    let owner = cable_archive::View::owner();
+    assert!(archive.get(&hostile, &owner).expect("get").is_some());
 
     // A citation inside the archive, and one to a cable it does not hold.
     let mut pair = None;
     let mut placeholder = None;
     for c in cable_synth::generate(SEED, COUNT) {
-        let graph = archive.graph(&c.id).expect("graph").expect("in archive");
+        let graph = archive
+            .graph(&c.id, &owner)
+            .expect("graph")
+            .expect("in archive");
         for cite in &graph.cites {
             match (&cite.id, cite.in_archive) {
                 (Some(id), true) if pair.is_none() => pair = Some((c.id.clone(), id.clone())),
@@ -141,10 +145,10 @@ fn start(shared: &std::path::Path) -> Fixture {
     }
     let (citing, cited) = pair.expect("a generated cable citing another");
     let placeholder = placeholder.expect("a generated cable citing one outside the set");
-    let stats = archive.stats().expect("stats");
+    let stats = archive.stats(&owner).expect("stats");
     let hostile_on_stats = stats.diagnostics.keys().any(|code| {
         archive
-            .with_diagnostic(code, 3)
+            .with_diagnostic(code, 3, &owner)
             .expect("examples")
             .iter()
             .any(|n| n.id == hostile)
@@ -152,7 +156,7 @@ fn start(shared: &std::path::Path) -> Fixture {
     // The free-text search the hostile cable is found by must find it on the first page.
     let q = cable_query::parse("alert").expect("query");
     let found = archive
-        .search(&q, &SearchOptions::default())
+        .search(&q, &SearchOptions::default(), &owner)
         .expect("search");
     assert!(found.hits.iter().any(|h| h.id == hostile));
 

@@ -20,6 +20,8 @@ pub const SHARED_ENV: &str = "CABLES_SHARED";
 
 /// Finds the shared test data directory: `$CABLES_SHARED` when set, else the `shared` folder beside
 /// the workspace (`<workspace>/../shared`). `None` when it does not exist.
+pub mod access;
+
 pub fn shared_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(SHARED_ENV).filter(|v| !v.is_empty()) {
         let dir = PathBuf::from(dir);

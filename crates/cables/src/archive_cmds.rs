@@ -8,7 +8,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use std::time::{Duration, Instant};
 
-use cable_archive::{Archive, ArchiveError, ExportFormat, IngestSummary, SearchOptions, Sort};
+use cable_archive::readers::Readers;
+use cable_archive::{
+    Archive, ArchiveError, Clearance, ExportFormat, IngestSummary, SearchOptions, Sort, View, Who,
+};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 
@@ -80,6 +83,37 @@ pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
 pub fn open(flag: Option<&Path>) -> Result<Archive> {
     let dir = data_dir(flag)?;
     Archive::open(&dir).with_context(|| format!("opening the archive in {}", dir.display()))
+}
+
+/// Whose view a reading command takes: the owner's (everything), or with `--as NAME` a
+/// reader's (`--as anonymous`: the public's, unless a reader has that name); `--as-of` sets
+/// the day automatic declassification counts from.
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    pub as_name: Option<String>,
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+/// The view `reading` asks for on `archive`.
+pub fn view_of(archive: &Archive, reading: &Reading) -> Result<View> {
+    let Some(name) = reading.as_name.as_deref() else {
+        return Ok(archive.view(Who::Owner, None, reading.as_of)?);
+    };
+    let readers = Readers::load(archive.dir())?;
+    if let Some(r) = readers.get(name) {
+        return Ok(archive.view(
+            Who::Reader(name.to_string()),
+            Some(r.clearance.clone()),
+            reading.as_of,
+        )?);
+    }
+    if name == "anonymous" {
+        return Ok(archive.view(Who::Anonymous, Some(Clearance::public()), reading.as_of)?);
+    }
+    anyhow::bail!(
+        "no reader named {name} in {}; `cables user list` shows the readers (`--as anonymous` reads as the public)",
+        archive.dir().display()
+    )
 }
 
 /// A caller's mistake is reported plainly with exit 1; ours goes up with context.
@@ -287,11 +321,18 @@ fn count_bar() -> Option<indicatif::ProgressBar> {
     })
 }
 
-pub fn search(data: Option<&Path>, args: &SearchArgs, json_out: bool) -> Result<ExitCode> {
+pub fn search(
+    data: Option<&Path>,
+    args: &SearchArgs,
+    reading: &Reading,
+    json_out: bool,
+) -> Result<ExitCode> {
     let Some(query) = parse_query(&args.query) else {
         return Ok(ExitCode::FAILURE);
     };
     let archive = open(data)?;
+    let view = view_of(&archive, reading)?;
+    archive.audit(&view, "search", &args.query, "cli");
     let opts = SearchOptions {
         limit: args.limit,
         offset: args.offset,
@@ -301,7 +342,7 @@ pub fn search(data: Option<&Path>, args: &SearchArgs, json_out: bool) -> Result<
             SortArg::DateDesc => Sort::DateDesc,
         },
     };
-    let results = match archive.search(&query, &opts) {
+    let results = match archive.search(&query, &opts, &view) {
         Ok(r) => r,
         Err(e) => return user_error(e),
     };
@@ -416,20 +457,27 @@ fn transmission_line(t: &Value) -> Option<String> {
     Some(parts.join(", "))
 }
 
-pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<ExitCode> {
+pub fn show(
+    data: Option<&Path>,
+    args: &ShowArgs,
+    reading: &Reading,
+    json_out: bool,
+) -> Result<ExitCode> {
     let archive = open(data)?;
+    let view = view_of(&archive, reading)?;
     let id = args.id.trim().to_uppercase();
-    let Some(rec) = archive.get(&id)? else {
-        return show_placeholder(&archive, &id, json_out);
+    archive.audit(&view, if args.raw { "raw" } else { "cable" }, &id, "cli");
+    let Some(rec) = archive.get(&id, &view)? else {
+        return show_placeholder(&archive, &id, &view, json_out);
     };
     let mut out = std::io::stdout().lock();
     if args.raw {
         out.write_all(rec.original.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let ledger = archive.ledger(&id)?;
+    let ledger = archive.ledger(&id, &view)?;
     if json_out {
-        let mut v = archive.document(&id)?.unwrap_or_default();
+        let mut v = archive.document(&id, &view)?.unwrap_or_default();
         if args.versions {
             v["versions"] = json!(ledger.map(|l| l.versions).unwrap_or_default());
         }
@@ -438,7 +486,7 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
         return Ok(ExitCode::SUCCESS);
     }
     let (cites, cited_by) = archive
-        .graph(&id)?
+        .graph(&id, &view)?
         .map(|g| (g.cites, g.cited_by))
         .unwrap_or_default();
     let c = &rec.cable;
@@ -475,7 +523,48 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
             t["meaning"].as_str().unwrap_or("?")
         )?;
     }
-    writeln!(out, "Subject:    {}", s("subject"))?;
+    match c["subject"].as_str() {
+        Some(subject) => writeln!(out, "Subject:    {subject}")?,
+        None => {
+            let note = c["withheld"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|w| w["portion"] == "subject")
+                .and_then(|w| w["note"].as_str());
+            writeln!(
+                out,
+                "Subject:    {}",
+                note.map_or("-".to_string(), |n| format!("[{n}]"))
+            )?
+        }
+    }
+    if let Some(r) = c.get("release").filter(|r| !r.is_null()) {
+        let withheld: Vec<String> = r["withheld"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|w| {
+                format!(
+                    "paragraph {} (exemption {})",
+                    w["paragraph"].as_str().unwrap_or("?"),
+                    w["exemption"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "Released:   to {} by {} on {}{}",
+            r["level"].as_str().unwrap_or("?"),
+            r["by"].as_str().unwrap_or("?"),
+            r["at"].as_str().unwrap_or("?"),
+            if withheld.is_empty() {
+                String::new()
+            } else {
+                format!("; withheld: {}", withheld.join(", "))
+            }
+        )?;
+    }
     for cite in &cites {
         let mark = match (&cite.id, &cite.cable) {
             (Some(_), Some(n)) => format!(
@@ -501,11 +590,14 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
             .as_str()
             .map(|m| format!("({m}) "))
             .unwrap_or_default();
-        writeln!(
-            out,
-            "{number}{marking}{}\n",
-            p["text"].as_str().unwrap_or_default()
-        )?;
+        match p["withheld"].as_str() {
+            Some(note) => writeln!(out, "{number}{marking}[{note}]\n")?,
+            None => writeln!(
+                out,
+                "{number}{marking}{}\n",
+                p["text"].as_str().unwrap_or_default()
+            )?,
+        }
     }
     if !cited_by.is_empty() {
         writeln!(out, "Cited by:")?;
@@ -526,7 +618,10 @@ pub fn show(data: Option<&Path>, args: &ShowArgs, json_out: bool) -> Result<Exit
                 i + 1,
                 &v.hash[..12],
                 if v.hash == rec.hash { " (current)" } else { "" },
-                v.source["path"].as_str().unwrap_or("?")
+                v.source["path"]
+                    .as_str()
+                    .or(v.source["container"].as_str())
+                    .unwrap_or("?")
             )?;
         }
     }
@@ -544,8 +639,8 @@ fn neighbour_line(n: &cable_archive::Neighbour) -> String {
 }
 
 /// An id the archive does not hold: a placeholder when other cables cite it, else unknown.
-fn show_placeholder(archive: &Archive, id: &str, json_out: bool) -> Result<ExitCode> {
-    let Some(graph) = archive.graph(id)? else {
+fn show_placeholder(archive: &Archive, id: &str, view: &View, json_out: bool) -> Result<ExitCode> {
+    let Some(graph) = archive.graph(id, view)? else {
         eprintln!("cables: no cable {id} in the archive, and no cable in it cites {id}");
         return Ok(ExitCode::FAILURE);
     };
@@ -568,16 +663,21 @@ fn show_placeholder(archive: &Archive, id: &str, json_out: bool) -> Result<ExitC
     Ok(ExitCode::FAILURE)
 }
 
-pub fn stats(data: Option<&Path>, json_out: bool) -> Result<ExitCode> {
+pub fn stats(data: Option<&Path>, reading: &Reading, json_out: bool) -> Result<ExitCode> {
     let archive = open(data)?;
-    let stats = archive.stats()?;
+    let view = view_of(&archive, reading)?;
+    archive.audit(&view, "stats", "", "cli");
+    let stats = archive.stats(&view)?;
     let mut out = std::io::stdout().lock();
     if json_out {
         serde_json::to_writer_pretty(&mut out, &stats)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "{} cables, {} versions", stats.cables, stats.versions)?;
+    match stats.versions {
+        Some(v) => writeln!(out, "{} cables, {v} versions", stats.cables)?,
+        None => writeln!(out, "{} cables", stats.cables)?,
+    }
     writeln!(
         out,
         "Built with index schema {} and parser {}",
@@ -617,11 +717,18 @@ pub struct ExportArgs {
     out: Option<PathBuf>,
 }
 
-pub fn export(data: Option<&Path>, args: &ExportArgs, json_out: bool) -> Result<ExitCode> {
+pub fn export(
+    data: Option<&Path>,
+    args: &ExportArgs,
+    reading: &Reading,
+    json_out: bool,
+) -> Result<ExitCode> {
     let Some(query) = parse_query(&args.query) else {
         return Ok(ExitCode::FAILURE);
     };
     let archive = open(data)?;
+    let view = view_of(&archive, reading)?;
+    archive.audit(&view, "export", &args.query, "cli");
     let format = match args.format {
         ExportFormatArg::Jsonl => ExportFormat::Jsonl,
         ExportFormatArg::Csv => ExportFormat::Csv,
@@ -634,7 +741,7 @@ pub fn export(data: Option<&Path>, args: &ExportArgs, json_out: bool) -> Result<
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let bar = count_bar();
-    let result = archive.export(&query, format, &mut sink, &mut |done, total| {
+    let result = archive.export(&query, format, &view, &mut sink, &mut |done, total| {
         if let Some(bar) = &bar {
             bar.set_length(total);
             bar.set_position(done);

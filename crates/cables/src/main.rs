@@ -5,6 +5,7 @@
 //! the command did its job, 1 when it found what it was asked to look for (an unreadable path, an
 //! error diagnostic) or failed, 2 on a usage error (clap's).
 
+mod access_cmds;
 mod archive_cmds;
 mod gen;
 mod lint;
@@ -12,6 +13,10 @@ mod output;
 mod parse;
 mod records;
 mod serve;
+
+// The parser and indexer allocate many small strings, which mimalloc serves faster.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +72,14 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
 
+    /// Read as this reader (their clearance; `anonymous`: the public) instead of as the owner
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    as_name: Option<String>,
+
+    /// The day automatic declassification counts from (default: today), YYYY-MM-DD
+    #[arg(long, global = true, value_name = "DATE", value_parser = date_arg)]
+    as_of: Option<jiff::civil::Date>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -118,6 +131,29 @@ enum Command {
     /// Counts over the archive: cables, versions, by classification, year, diagnostic
     Stats,
 
+    /// Readers of a controlled archive: add, list, remove, rotate their API tokens
+    #[command(subcommand, after_help = USER_HELP)]
+    User(access_cmds::UserCommand),
+
+    /// The access policy: access mode and automatic declassification
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  cables policy show\n  cables policy set auto-declassify on\n  cables policy set access controlled"
+    )]
+    Policy(access_cmds::PolicyCommand),
+
+    /// Record a release of a cable (in part): its level lowered, paragraphs withheld
+    #[command(
+        after_help = "Example:\n  cables release 09OSLO105 --level UNCLASSIFIED --withhold-paragraph 2 --exemption B1"
+    )]
+    Release(access_cmds::ReleaseArgs),
+
+    /// Cables past their declassification date, due for review
+    Review(access_cmds::ReviewArgs),
+
+    /// The audit log of reads: who read what, when, from where
+    Audit(access_cmds::AuditArgs),
+
     /// Write every cable a query matches as JSON lines or CSV (streamed, no cap)
     #[command(
         long_about = "Write every cable QUERY matches (every cable for an empty query) to \
@@ -158,6 +194,16 @@ enum Command {
     Serve(serve::ServeArgs),
 }
 
+const USER_HELP: &str = "Readers are kept in DATA/readers.json (tokens only as keyed hashes), so \
+    these commands work while `cables serve` runs; changes take effect on the next request.\n\n\
+    Examples:\n  cables user add ana --clearance SECRET --caveat NOFORN\n  cables user list\n  \
+    cables user rotate ana\n  cables user remove ana";
+
+fn date_arg(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse::<jiff::civil::Date>()
+        .map_err(|e| format!("{s:?} is not a date YYYY-MM-DD: {e}"))
+}
+
 #[derive(Args, Debug)]
 struct ParseArgs {
     /// Print one compact JSON object per line, as each cable is parsed (for large dumps)
@@ -178,16 +224,26 @@ struct LintArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let reading = archive_cmds::Reading {
+        as_name: cli.as_name.clone(),
+        as_of: cli.as_of,
+    };
+    let data = cli.data.as_deref();
     let result = match &cli.command {
         Command::Parse(args) => parse::run(&args.paths, args.jsonl),
         Command::Lint(args) => lint::run(&args.paths, cli.json),
         Command::Ingest(args) => archive_cmds::ingest(cli.data.as_deref(), args, cli.json),
-        Command::Search(args) => archive_cmds::search(cli.data.as_deref(), args, cli.json),
-        Command::Show(args) => archive_cmds::show(cli.data.as_deref(), args, cli.json),
-        Command::Stats => archive_cmds::stats(cli.data.as_deref(), cli.json),
-        Command::Export(args) => archive_cmds::export(cli.data.as_deref(), args, cli.json),
+        Command::Search(args) => archive_cmds::search(data, args, &reading, cli.json),
+        Command::Show(args) => archive_cmds::show(data, args, &reading, cli.json),
+        Command::Stats => archive_cmds::stats(data, &reading, cli.json),
+        Command::Export(args) => archive_cmds::export(data, args, &reading, cli.json),
+        Command::User(cmd) => access_cmds::user(data, cmd, cli.json),
+        Command::Policy(cmd) => access_cmds::policy(data, cmd, cli.json),
+        Command::Release(args) => access_cmds::release(data, args, cli.json),
+        Command::Review(args) => access_cmds::review(data, args, &reading, cli.json),
+        Command::Audit(args) => access_cmds::audit(data, args, cli.json),
         Command::Reindex => archive_cmds::reindex(cli.data.as_deref(), cli.json),
-        Command::Serve(args) => serve::run(cli.data.as_deref(), args, cli.json),
+        Command::Serve(args) => serve::run(data, args, cli.as_of, cli.json),
         Command::Gen(args) => gen::run(args, cli.data.as_deref(), cli.json),
     };
     match result {

@@ -3,14 +3,20 @@
 //! With `--demo`, the archive is a demo archive of generated cables in `DATA/demo` (built on the
 //! first run with a progress bar, reused afterwards), plus whatever PATHs are given, ingested
 //! into it on every start (unchanged cables are skipped).
+//!
+//! The access mode (`--access open|controlled`) is stored in the archive when given; without it
+//! the stored mode applies, open when none was ever set. An archive with readers is never served
+//! open unless `--access open` says so on the command line: a reader list means someone meant
+//! to control access.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use clap::Args;
+use anyhow::{bail, Context, Result};
+use cable_archive::AccessMode;
+use clap::{Args, ValueEnum};
 
 use crate::archive_cmds::{data_dir, print_summary, run_ingest, Total};
 
@@ -39,13 +45,72 @@ pub struct ServeArgs {
     /// How many generated cables a new demo archive gets (tests use fewer)
     #[arg(long, default_value_t = DEMO_COUNT, hide = true)]
     demo_count: usize,
+    /// Who reads what: `open` (everyone sees every cable: a leaked or published collection) or
+    /// `controlled` (each reader what their clearance allows; without a token, the public's
+    /// view). Stored in the archive; default: the stored mode, else open
+    #[arg(long, value_enum, value_name = "MODE")]
+    access: Option<AccessArg>,
+}
+
+/// `--access`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AccessArg {
+    Open,
+    Controlled,
+}
+
+impl From<AccessArg> for AccessMode {
+    fn from(a: AccessArg) -> AccessMode {
+        match a {
+            AccessArg::Open => AccessMode::Open,
+            AccessArg::Controlled => AccessMode::Controlled,
+        }
+    }
+}
+
+/// The mode to serve in: `--access` when given (and stored), else the stored mode, else open;
+/// refused when that is open over an archive with readers and `--access open` was not given.
+fn access_mode(
+    archive: &cable_archive::Archive,
+    given: Option<AccessArg>,
+    dir: &Path,
+) -> Result<AccessMode> {
+    let given = given.map(AccessMode::from);
+    if let Some(mode) = given {
+        archive
+            .set_access_mode(mode)
+            .context("storing the access mode in the archive")?;
+    }
+    let mode = match given {
+        Some(m) => m,
+        None => archive.access_mode()?.unwrap_or(AccessMode::Open),
+    };
+    let readers = cable_archive::readers::Directory::open(dir)
+        .and_then(|d| d.is_empty())
+        .with_context(|| format!("reading the readers of {}", dir.display()))?;
+    if mode == AccessMode::Open && !readers && given != Some(AccessMode::Open) {
+        bail!(
+            "refusing to serve {} open: the archive has readers (`cables user list`), so \
+             access was meant to be controlled. Pass --access controlled to show each reader \
+             what their clearance allows, or --access open to show every cable to everyone.",
+            dir.display()
+        );
+    }
+    Ok(mode)
 }
 
 fn demo_dir(data: Option<&Path>) -> Result<PathBuf> {
     Ok(data_dir(data)?.join("demo"))
 }
 
-pub fn run(data: Option<&Path>, args: &ServeArgs, json_out: bool) -> Result<ExitCode> {
+/// Serve until stopped; readers' views are computed on `as_of` (the global `--as-of`), else
+/// on each request's day.
+pub fn run(
+    data: Option<&Path>,
+    args: &ServeArgs,
+    as_of: Option<jiff::civil::Date>,
+    json_out: bool,
+) -> Result<ExitCode> {
     let dir = if args.demo {
         demo_dir(data)?
     } else {
@@ -53,6 +118,7 @@ pub fn run(data: Option<&Path>, args: &ServeArgs, json_out: bool) -> Result<Exit
     };
     let mut archive = cable_archive::Archive::open(&dir)
         .with_context(|| format!("opening the archive in {}", dir.display()))?;
+    let access = access_mode(&archive, args.access, &dir)?;
     if args.demo && archive.is_empty() {
         eprintln!(
             "building the demo archive in {}: {} generated cables (once)",
@@ -76,6 +142,8 @@ pub fn run(data: Option<&Path>, args: &ServeArgs, json_out: bool) -> Result<Exit
     }
     let opts = cable_server::ServerOptions {
         addr: args.addr,
+        access,
+        as_of,
         request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         max_concurrency: args.concurrency.max(1),
         ..Default::default()
@@ -89,9 +157,18 @@ pub fn run(data: Option<&Path>, args: &ServeArgs, json_out: bool) -> Result<Exit
             let url = format!("http://{bound}/");
             let mut out = std::io::stdout().lock();
             let _ = if json_out {
-                writeln!(out, "{}", serde_json::json!({ "url": url, "data": dir }))
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({ "url": url, "data": dir, "access": access })
+                )
             } else {
-                writeln!(out, "serving {} at {url} (Ctrl-C to stop)", dir.display())
+                writeln!(
+                    out,
+                    "serving {} at {url}, access {} (Ctrl-C to stop)",
+                    dir.display(),
+                    access.name()
+                )
             };
             let _ = out.flush();
         },

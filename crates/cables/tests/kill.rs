@@ -200,3 +200,66 @@ fn a_second_process_on_a_busy_archive_gets_a_clear_error() {
     // The first process's commits are intact.
     assert!(check_consistent(&data) > 0);
 }
+
+/// A small deterministic generator for the kill moments; the seed is printed so a failure can
+/// be replayed with `KILL_SEED=...`.
+fn next(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *state >> 33
+}
+
+#[cfg(unix)]
+#[test]
+fn twenty_sigkills_at_random_moments_lose_nothing_committed() {
+    let seed = std::env::var("KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!("KILL_SEED={seed}");
+    let mut rng = seed;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let mut kept = 0;
+    for round in 0..20 {
+        // Anywhere in the first few seconds: before the first commit, during a chunk, during a
+        // commit or a merge, while re-reading what is already there.
+        let delay = std::time::Duration::from_millis(next(&mut rng) % 4_000);
+        let mut child = gen_ingest(&data)
+            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(delay);
+        child.kill().expect("SIGKILL");
+        child.wait().expect("wait");
+        let stats = json_of(cables(&data).arg("stats"));
+        let n = stats["cables"].as_u64().expect("cables");
+        assert_eq!(
+            stats["versions"].as_u64(),
+            Some(n),
+            "round {round}: versions"
+        );
+        let search = json_of(cables(&data).args(["search", "--limit", "0", ""]));
+        assert_eq!(
+            search["total"].as_u64(),
+            Some(n),
+            "round {round}: index = catalog"
+        );
+        assert!(
+            n >= kept,
+            "round {round} (seed {seed}): {n} cables, {kept} before"
+        );
+        kept = n;
+    }
+    let summary = json_of(&mut gen_ingest(&data));
+    assert_eq!(summary["unchanged"].as_u64(), Some(kept), "{summary}");
+    assert_eq!(summary["new"].as_u64(), Some(COUNT - kept), "{summary}");
+    assert_eq!(check_consistent(&data), COUNT);
+}

@@ -107,3 +107,60 @@ fn the_demo_archive_is_built_once_and_reused() {
     signal(&child, "TERM");
     assert!(child.wait().expect("wait").success());
 }
+
+/// The access mode: stored in the archive, and an archive with readers is not served open
+/// unless that is asked for explicitly.
+#[cfg(unix)]
+#[test]
+fn an_archive_with_readers_is_not_served_open_by_accident() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let cables = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cables"))
+            .env_remove("CABLES_DATA")
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .output()
+            .expect("run cables")
+    };
+    assert!(cables(&["gen", "--count", "20", "--seed", "2", "--ingest"])
+        .status
+        .success());
+    let out = cables(&["user", "add", "ana", "--clearance", "SECRET"]);
+    assert!(out.status.success());
+    let token = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    // No mode given, none stored: open by default, refused because of the reader.
+    let out = cables(&["serve", "--addr", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("has readers"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Controlled: stored, so the next start needs no flag; anonymous is the public, the
+    // token the reader.
+    let (mut child, url) = start(&data, &["--access", "controlled"]);
+    let (status, body) = get(&url, "/api/stats");
+    assert_eq!(status, 200, "{body}");
+    signal(&child, "TERM");
+    child.wait().expect("wait");
+    let (mut child, url) = start(&data, &[]);
+    let (status, body) = get(&url, "/api/stats");
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert!(v["versions"].is_null(), "a restricted view: {v}");
+    signal(&child, "TERM");
+    child.wait().expect("wait");
+    assert_eq!(token.len(), 64);
+    // Explicitly open: served.
+    let (mut child, url) = start(&data, &["--access", "open"]);
+    let (status, _) = get(&url, "/api/stats");
+    assert_eq!(status, 200);
+    signal(&child, "TERM");
+    child.wait().expect("wait");
+}
