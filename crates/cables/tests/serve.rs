@@ -164,3 +164,81 @@ fn an_archive_with_readers_is_not_served_open_by_accident() {
     signal(&child, "TERM");
     child.wait().expect("wait");
 }
+
+/// SIGTERM while a long answer is being sent: the server stops taking new connections but
+/// finishes the answer in flight, then exits cleanly.
+#[cfg(unix)]
+#[test]
+fn sigterm_drains_the_requests_in_flight() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let out = Command::new(env!("CARGO_BIN_EXE_cables"))
+        .env_remove("CABLES_DATA")
+        .arg("--data")
+        .arg(&data)
+        .args(["gen", "--count", "3000", "--seed", "8", "--ingest"])
+        .output()
+        .expect("gen");
+    assert!(out.status.success());
+    let (mut child, url) = start(&data, &[]);
+    let host = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut s = TcpStream::connect(&host).expect("connect");
+    write!(
+        s,
+        "GET /api/export?format=jsonl HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    // The answer has started: its status line is here.
+    let mut reader = BufReader::new(s);
+    let mut status = String::new();
+    reader.read_line(&mut status).expect("status line");
+    assert!(status.contains(" 200 "), "{status}");
+    signal(&child, "TERM");
+    let mut chunked = false;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("header");
+        if line.trim().is_empty() {
+            break;
+        }
+        chunked |= line
+            .to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked");
+    }
+    let mut rest = Vec::new();
+    reader
+        .read_to_end(&mut rest)
+        .expect("the rest of the answer");
+    let body = if chunked { dechunk(&rest) } else { rest };
+    let text = String::from_utf8_lossy(&body);
+    let records = text
+        .lines()
+        .filter(|l| serde_json::from_str::<Value>(l).is_ok_and(|v| v["version"].is_string()))
+        .count();
+    assert_eq!(records, 3000, "every cable of the export arrived");
+    assert!(child.wait().expect("wait").success());
+}
+
+/// The body of a chunked HTTP/1.1 answer.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = raw.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size = std::str::from_utf8(&raw[..eol])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok())
+            .unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        let start = eol + 2;
+        let end = (start + size).min(raw.len());
+        out.extend_from_slice(&raw[start..end]);
+        raw = raw.get(end + 2..).unwrap_or_default();
+    }
+}
