@@ -586,6 +586,20 @@ pub fn redact_cable(mut cable: Value, release: Option<&Release>, view: &View) ->
     Some(cable)
 }
 
+/// The heading fields' spans (`spans.*`): not classified text, shown to whoever sees the cable.
+const HEADING_FIELDS: [&str; 10] = [
+    "transmission",
+    "dtg",
+    "from",
+    "to",
+    "info",
+    "classification",
+    "eo",
+    "tags",
+    "references",
+    "classified_by",
+];
+
 /// The original text as `view` may see it: each hidden portion's span replaced by its note in
 /// brackets, and, when the view does not see the cable's own class, every stretch of text that
 /// is neither a heading field nor a visible portion replaced by `[text withheld]`.
@@ -617,22 +631,11 @@ pub fn redact_text(
     if !sees_unmarked {
         // Shown: heading fields, visible portions, the signature; the rest is withheld.
         let spans = &cable["spans"];
-        let mut shown: Vec<(usize, usize)> = [
-            "transmission",
-            "dtg",
-            "from",
-            "to",
-            "info",
-            "classification",
-            "eo",
-            "tags",
-            "references",
-            "classified_by",
-            "signature",
-        ]
-        .iter()
-        .filter_map(|k| span_of(&spans[*k]))
-        .collect();
+        let mut shown: Vec<(usize, usize)> = HEADING_FIELDS
+            .iter()
+            .chain(&["signature"])
+            .filter_map(|k| span_of(&spans[*k]))
+            .collect();
         shown.extend(
             vis.portions
                 .iter()
@@ -643,23 +646,12 @@ pub fn redact_text(
         // The heading, from the first line to the end of its last field (labels, routing lines,
         // captions and caveat lines between the fields), is shown too; a hidden subject in it
         // is still cut out below.
-        let heading_end = [
-            "transmission",
-            "dtg",
-            "from",
-            "to",
-            "info",
-            "classification",
-            "eo",
-            "tags",
-            "subject",
-            "references",
-            "classified_by",
-        ]
-        .iter()
-        .filter_map(|k| span_of(&spans[*k]))
-        .map(|s| s.1)
-        .max();
+        let heading_end = HEADING_FIELDS
+            .iter()
+            .chain(&["subject"])
+            .filter_map(|k| span_of(&spans[*k]))
+            .map(|s| s.1)
+            .max();
         if let Some(end) = heading_end {
             shown.push((0, end));
         }

@@ -54,16 +54,6 @@ fn view(a: &Archive, r: &TestReader) -> View {
         .expect("view")
 }
 
-/// Every canary in `text` that `r` may not see.
-fn leaks(r: &TestReader, text: &str) -> Vec<&'static str> {
-    let lower = text.to_lowercase();
-    CANARIES
-        .iter()
-        .filter(|c| !r.sees(c) && lower.contains(c.word))
-        .map(|c| c.word)
-        .collect()
-}
-
 fn q(s: &str) -> cable_query::Query {
     cable_query::parse(s).expect("query")
 }
@@ -100,7 +90,7 @@ fn no_reader_sees_above_their_view_and_each_sees_all_of_it() {
         assert_eq!(res.total as usize, expected.len(), "{}: total", r.name);
         let body = serde_json::to_string(&res).expect("json");
         assert_eq!(
-            leaks(r, &body),
+            r.leaks(&body),
             Vec::<&str>::new(),
             "{}: search page",
             r.name
@@ -118,7 +108,7 @@ fn no_reader_sees_above_their_view_and_each_sees_all_of_it() {
             for query in [c.word.to_string(), format!("subject:{}", c.word)] {
                 let res = a.search(&q(&query), &all, &v).expect("search");
                 let body = serde_json::to_string(&res).expect("json");
-                assert_eq!(leaks(r, &body), Vec::<&str>::new(), "{}: {query}", r.name);
+                assert_eq!(r.leaks(&body), Vec::<&str>::new(), "{}: {query}", r.name);
                 if !r.sees(c) {
                     assert_eq!(res.total, 0, "{}: {query} matched hidden text", r.name);
                 }
@@ -153,9 +143,9 @@ fn no_reader_sees_above_their_view_and_each_sees_all_of_it() {
             );
             if let Some(rec) = rec {
                 let json = serde_json::to_string(&rec.cable).expect("json");
-                assert_eq!(leaks(r, &json), Vec::<&str>::new(), "{}: {id} JSON", r.name);
+                assert_eq!(r.leaks(&json), Vec::<&str>::new(), "{}: {id} JSON", r.name);
                 assert_eq!(
-                    leaks(r, &rec.original),
+                    r.leaks(&rec.original),
                     Vec::<&str>::new(),
                     "{}: {id} raw",
                     r.name
@@ -177,19 +167,14 @@ fn no_reader_sees_above_their_view_and_each_sees_all_of_it() {
             let doc = a.document(id, &v).expect("document");
             let body = serde_json::to_string(&doc).expect("json");
             assert_eq!(
-                leaks(r, &body),
+                r.leaks(&body),
                 Vec::<&str>::new(),
                 "{}: {id} document",
                 r.name
             );
             let graph = a.graph(id, &v).expect("graph");
             let body = serde_json::to_string(&graph).expect("json");
-            assert_eq!(
-                leaks(r, &body),
-                Vec::<&str>::new(),
-                "{}: {id} graph",
-                r.name
-            );
+            assert_eq!(r.leaks(&body), Vec::<&str>::new(), "{}: {id} graph", r.name);
             let ledger = a.ledger(id, &v).expect("ledger");
             assert_eq!(ledger.is_some(), expected.contains(&id));
         }
@@ -212,7 +197,7 @@ fn no_reader_sees_above_their_view_and_each_sees_all_of_it() {
             .expect("export");
         assert_eq!(s.cables as usize, expected.len());
         let text = String::from_utf8(out).expect("utf-8");
-        assert_eq!(leaks(r, &text), Vec::<&str>::new(), "{}: export", r.name);
+        assert_eq!(r.leaks(&text), Vec::<&str>::new(), "{}: export", r.name);
         let tl = a.timeline(&q(""), Interval::Year, &v).expect("timeline");
         assert_eq!(
             tl.iter().map(|(_, n)| *n as usize).sum::<usize>(),

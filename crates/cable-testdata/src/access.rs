@@ -119,6 +119,16 @@ impl TestReader {
                 && canary.caveats.iter().all(|c| self.caveats.contains(c)))
     }
 
+    /// Every canary in `text` (compared in lower case) this reader may not see.
+    pub fn leaks(&self, text: &str) -> Vec<&'static str> {
+        let lower = text.to_lowercase();
+        CANARIES
+            .iter()
+            .filter(|c| !self.sees(c) && lower.contains(c.word))
+            .map(|c| c.word)
+            .collect()
+    }
+
     /// Whether the reader may see anything of cable `id` (then its id is not a secret).
     pub fn sees_cable(&self, id: &str) -> bool {
         CANARIES.iter().any(|c| c.id == id && self.sees(c))

@@ -8,6 +8,8 @@
 //! - The parser invariants ([`check_parse`], [`check_cable`]) shared by the `cargo fuzz` target,
 //!   its stable replay test and the proptests, plus the seed inputs and deterministic mutations
 //!   they replay ([`corpus_files`], [`fuzz_seeds`], [`mutations`]).
+//! - The checks of the other fuzz targets (container readers, query language), their seeds and
+//!   the stable replay ([`fuzz`]).
 
 use std::collections::HashMap;
 use std::fs;
@@ -21,6 +23,7 @@ pub const SHARED_ENV: &str = "CABLES_SHARED";
 /// Finds the shared test data directory: `$CABLES_SHARED` when set, else the `shared` folder beside
 /// the workspace (`<workspace>/../shared`). `None` when it does not exist.
 pub mod access;
+pub mod fuzz;
 
 pub fn shared_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(SHARED_ENV).filter(|v| !v.is_empty()) {

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use cable_testdata::access::{self, TestReader, CANARIES, READERS};
+use cable_testdata::access::{self, CANARIES, READERS};
 
 const IDS: [&str; 6] = [
     "09OSLO101",
@@ -67,15 +67,6 @@ fn ok(data: &Path, args: &[&str]) -> String {
     let (code, text) = run(data, args);
     assert_eq!(code, 0, "cables {args:?}: {text}");
     text
-}
-
-fn leaks(r: &TestReader, text: &str) -> Vec<&'static str> {
-    let lower = text.to_lowercase();
-    CANARIES
-        .iter()
-        .filter(|c| !r.sees(c) && lower.contains(c.word))
-        .map(|c| c.word)
-        .collect()
 }
 
 #[test]
@@ -157,7 +148,7 @@ fn every_reading_command_keeps_to_the_readers_view() {
                         );
                         let full: Vec<&str> = full.iter().map(String::as_str).collect();
                         let (code, text) = run(&data, &full);
-                        assert_eq!(leaks(r, &text), Vec::<&str>::new(), "{}: {full:?}", r.name);
+                        assert_eq!(r.leaks(&text), Vec::<&str>::new(), "{}: {full:?}", r.name);
                         if *cmd == "show" {
                             // A cable the reader may not see is "no cable" (exit 1), like one
                             // the archive lacks.
