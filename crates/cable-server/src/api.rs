@@ -54,9 +54,50 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        check_query_string(parts.uri.query())?;
         axum::extract::Query::<T>::try_from_uri(&parts.uri)
             .map(|q| ApiQuery(q.0))
             .map_err(|e| ApiError::bad_request("bad-request", e.body_text()))
+    }
+}
+
+/// Refuse a malformed query string (400 `bad-request`): a `%` not followed by two hex digits,
+/// or escapes that decode to bytes that are not UTF-8. Lenient decoding would otherwise read a
+/// broken escape as text and invalid UTF-8 as U+FFFD, and search for something never sent.
+pub fn check_query_string(query: Option<&str>) -> Result<(), ApiError> {
+    let Some(bytes) = query.map(str::as_bytes) else {
+        return Ok(());
+    };
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            decoded.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let hex = |j: usize| bytes.get(j).and_then(|b| (*b as char).to_digit(16));
+        let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) else {
+            return Err(ApiError::bad_request(
+                "bad-request",
+                format!(
+                    "the query string has a malformed escape at byte {i}: '%' must be followed \
+                     by two hex digits (a literal '%' is written %25)"
+                ),
+            ));
+        };
+        decoded.push((hi * 16 + lo) as u8);
+        i += 3;
+    }
+    match std::str::from_utf8(&decoded) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(ApiError::bad_request(
+            "bad-request",
+            format!(
+                "the query string is not UTF-8 once decoded (an invalid byte after {} good ones)",
+                e.valid_up_to()
+            ),
+        )),
     }
 }
 

@@ -101,8 +101,9 @@ impl From<cable_query::QueryError> for ApiError {
     }
 }
 
-/// Wrap the application in the server's limits: request body size (413), time (503),
-/// concurrency (requests wait), and panics (500), each answering with the JSON error shape.
+/// Wrap the application in the server's limits: request body size (413), header size (431),
+/// time (503), concurrency (requests wait), and panics (500), each answering with the JSON
+/// error shape.
 pub fn with_limits(app: Router, opts: &ServerOptions) -> Router {
     use tower_http::catch_panic::CatchPanicLayer;
     use tower_http::limit::RequestBodyLimitLayer;
@@ -125,7 +126,31 @@ pub fn with_limits(app: Router, opts: &ServerOptions) -> Router {
             opts.max_body_bytes,
             json_errors,
         ))
+        .layer(axum::middleware::from_fn(header_limit))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// The most bytes of request headers (names, values and their separators) a request may
+/// carry. Browsers send a few kilobytes; hyper alone would pass hundreds.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuse a request whose headers are larger than [`MAX_HEADER_BYTES`] with 431 (`too-large`),
+/// before any handler reads them.
+async fn header_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let size: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if size > MAX_HEADER_BYTES {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "too-large",
+            format!("the request headers are {size} bytes; the limit is {MAX_HEADER_BYTES}"),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Give the error answers that do not come from our handlers (the body limit's 413, the

@@ -32,7 +32,7 @@ use crate::api_schema::{ErrorBody, ErrorObject, ErrorPosition, WithheldPortion};
             `bad-query` (400, with the `position` of the mistake in the query), `bad-request` (400, \
             a malformed or out-of-range parameter), `unauthorized` (401, a token that is wrong, \
             removed or replaced), `not-found` (404), `method-not-allowed` (405), `too-large` (413, \
-            a request body over the limit), `too-many-failures` (429, after repeated failed \
+            a request body over the limit; 431, request headers over 32 KiB), `too-many-failures` (429, after repeated failed \
             tokens from one address; see `Retry-After`), `timeout` (503), `unavailable` (503) \
             and `internal` (500, our failure).\n\nAccess: a controlled archive answers each \
             request as its reader may see it. Send `Authorization: Bearer TOKEN` (the token \

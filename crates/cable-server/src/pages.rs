@@ -27,6 +27,7 @@ use cable_archive::{
 use cable_format::tables;
 use serde::Deserialize;
 
+use crate::api_schema::MAX_OFFSET;
 use crate::auth::AuthView;
 use crate::{route, ApiError, AppState, Reader, RouteSpec};
 use view::{Chart, QueryErrorView, Seg, SortParam};
@@ -457,8 +458,16 @@ fn facet_groups(
 async fn search(
     State(state): State<AppState>,
     reader: Reader,
+    uri: Uri,
     Query(p): Query<SearchParams>,
 ) -> Result<Response, PageError> {
+    if let Err(e) = crate::api::check_query_string(uri.query()) {
+        return Err(PageError::new(
+            StatusCode::BAD_REQUEST,
+            "Malformed address",
+            e.message,
+        ));
+    }
     let q = p.q.unwrap_or_default();
     let query = match cable_query::parse(&q) {
         Ok(query) => query,
@@ -470,14 +479,20 @@ async fn search(
     };
     let offset = match p.offset.as_deref().map(str::trim) {
         None | Some("") => 0,
-        Some(s) => s.parse::<usize>().map_err(|_| {
-            PageError::new(
-                StatusCode::BAD_REQUEST,
-                "Bad offset",
-                format!("offset must be a whole number, not {s:?}"),
-            )
-            .with_q(&q)
-        })?,
+        // Capped as the API caps it: the search allocates for `offset + PAGE` hits, so an
+        // enormous offset would exhaust memory (and abort the server) instead of failing.
+        Some(s) => s
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n <= MAX_OFFSET)
+            .ok_or_else(|| {
+                PageError::new(
+                    StatusCode::BAD_REQUEST,
+                    "Bad offset",
+                    format!("offset must be a whole number from 0 to {MAX_OFFSET}, not {s:?}"),
+                )
+                .with_q(&q)
+            })?,
     };
     let sort = SortParam::parse(p.sort.as_deref()).ok_or_else(|| {
         PageError::new(
