@@ -486,7 +486,9 @@ fn serial_of(core: &str) -> Option<&str> {
 fn year_of(core: &str) -> Option<i32> {
     let c = core.trim_start_matches(['\'', '\u{2019}']).as_bytes();
     // Digits, with the letter O read as zero.
-    if c.is_empty()
+    // Only two or four characters make a year: checked first, so that a long run of digits
+    // cannot overflow the fold below.
+    if !matches!(c.len(), 2 | 4)
         || !c
             .iter()
             .all(|&x| x.is_ascii_digit() || x == b'O' || x == b'o')
@@ -672,6 +674,17 @@ fn find_cables(toks: &[Tok<'_>], citing_year: Option<i32>) -> Vec<Found> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Found by the `parse` fuzz target: a long run of digits before an origin overflowed the
+    /// year (`attempt to multiply with overflow` with overflow checks on).
+    #[test]
+    fn fuzz_regression_year_of_long_digit_run_does_not_overflow() {
+        assert_eq!(year_of("99999999999999999999"), None);
+        assert_eq!(year_of("O8"), Some(8));
+        assert_eq!(year_of("2008"), Some(2008));
+        let _ = crate::parse(b"REF: A. 99999999999999999999STATE 1234\n");
+    }
+
     use super::*;
 
     fn ids(field: &str, year: Option<i32>) -> Vec<(Option<String>, Option<String>)> {

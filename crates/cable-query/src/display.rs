@@ -105,19 +105,18 @@ fn write_quoted(f: &mut Formatter<'_>, s: &str) -> fmt::Result {
 fn write_text(f: &mut Formatter<'_>, t: &Text, field: Option<Field>) -> fmt::Result {
     match t {
         Text::Word { text, prefix } => {
-            let bare = match field {
-                None => bare_term_ok(text, *prefix),
-                Some(fl) => bare_value_ok(text, *prefix, fl),
-            };
-            if bare {
-                f.write_str(text)?;
-            } else {
-                write_quoted(f, text)?;
+            let star = if *prefix { "*" } else { "" };
+            match field {
+                None if bare_term_ok(text, *prefix) => write!(f, "{text}{star}"),
+                Some(fl) if bare_value_ok(text, *prefix, fl) => write!(f, "{text}{star}"),
+                // A word that `field:` would turn into a comparison (`>x`, from a field group
+                // `tag:(a >x)`) is still a word inside a group; quoted, it would be a phrase.
+                Some(_) if bare_term_ok(text, *prefix) => write!(f, "({text}{star})"),
+                _ => {
+                    write_quoted(f, text)?;
+                    f.write_str(star)
+                }
             }
-            if *prefix {
-                f.write_char('*')?;
-            }
-            Ok(())
         }
         Text::Phrase { text } => write_quoted(f, text),
     }
@@ -245,5 +244,27 @@ mod tests {
         assert!(!bare_value_ok("[x]", false, Field::Date));
         assert!(!bare_value_ok(">x", false, Field::Tag));
         assert!(!bare_value_ok("TOP SECRET", false, Field::Classification));
+    }
+
+    /// Found by the `query` fuzz target: a word starting with `>` inside a field group was
+    /// printed quoted (`tag:">>OR"`), which reads back as a phrase, not the word.
+    #[test]
+    fn fuzz_regression_comparison_like_word_in_a_group_round_trips() {
+        for input in [
+            "tag:(PREL >>>>>>>>>>>>>>>>>>>>>>>>>OR PGOV)",
+            "tag:(>x)",
+            "from:(<a* OR =b)",
+            "-subject:(>=2009)",
+            "from:(\"S\"-------------------------=-----------OG)",
+            "from:(-=x)",
+        ] {
+            let q = crate::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            let text = q.to_string();
+            let again = crate::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(again.without_spans(), q.without_spans(), "{input} → {text}");
+            assert_eq!(again.to_string(), text);
+        }
+        let q = crate::parse("tag:(PREL >>OR PGOV)").unwrap();
+        assert_eq!(q.to_string(), "tag:PREL tag:(>>OR) tag:PGOV");
     }
 }

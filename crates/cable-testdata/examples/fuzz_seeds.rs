@@ -22,7 +22,13 @@ fn main() {
     for (i, (name, bytes)) in seeds.iter().enumerate() {
         let file: String = name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         std::fs::write(dir.join(format!("{i:04}-{file}")), bytes).expect("write a seed");
     }
