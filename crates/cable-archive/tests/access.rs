@@ -126,14 +126,7 @@ fn no_reader_sees_above_their_view_and_each_sees_all_of_it() {
         }
 
         // Reading each cable: JSON, raw text, versions, graph.
-        for id in [
-            "09OSLO101",
-            "09OSLO102",
-            "09OSLO103",
-            "09OSLO104",
-            "09OSLO105",
-            "09OSLO106",
-        ] {
+        for id in access::IDS {
             let rec = a.get(id, &v).expect("get");
             assert_eq!(
                 rec.is_some(),

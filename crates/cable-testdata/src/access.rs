@@ -63,6 +63,16 @@ pub const AS_OF: &str = "2026-01-01";
 /// The cable released by hand, the paragraph it withholds and the exemption.
 pub const RELEASED: (&str, &str, &str) = ("09OSLO105", "2", "B1");
 
+/// The fixture's cable ids.
+pub const IDS: [&str; 6] = [
+    "09OSLO101",
+    "09OSLO102",
+    "09OSLO103",
+    "09OSLO104",
+    "09OSLO105",
+    "09OSLO106",
+];
+
 /// Cables cited by others (for the citation graph).
 pub const CITED: &str = "09OSLO103";
 

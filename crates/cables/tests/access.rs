@@ -6,16 +6,7 @@
 use std::path::Path;
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use cable_testdata::access::{self, CANARIES, READERS};
-
-const IDS: [&str; 6] = [
-    "09OSLO101",
-    "09OSLO102",
-    "09OSLO103",
-    "09OSLO104",
-    "09OSLO105",
-    "09OSLO106",
-];
+use cable_testdata::access::{self, CANARIES, IDS, READERS};
 
 /// Commands that do not read the archive's cables (they parse files, write the archive, or
 /// manage readers and the policy).
