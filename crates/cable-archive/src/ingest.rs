@@ -29,7 +29,7 @@ pub const COMMIT_DOCS: usize = 10_000;
 pub const COMMIT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Memory budget of tantivy's writer.
-const WRITER_BUDGET: usize = 200_000_000;
+pub(crate) const WRITER_BUDGET: usize = 200_000_000;
 
 /// What an ingest run did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

@@ -14,6 +14,7 @@
 pub mod access;
 mod audit;
 mod catalog;
+pub mod ceiling;
 mod error;
 mod export;
 mod graph;
@@ -40,7 +41,7 @@ pub use catalog::{ContainerMeta, LedgerEntry, StoredVersion, VersionMeta};
 pub use error::{ArchiveError, InternalError, Result, UserError};
 pub use export::{csv_row, jsonl_line, ExportFormat, ExportSummary, Matches, CSV_COLUMNS};
 pub use graph::{Citation, Graph, Neighbour};
-pub use ingest::{version_hash, IngestProblem, IngestSummary};
+pub use ingest::{version_hash, IngestProblem, IngestSummary, COMMIT_DOCS};
 pub use policy::{AccessMode, Policy};
 pub use reindex::ReindexSummary;
 pub use search::{Hit, Interval, SearchOptions, SearchResults, Sort, Stats};

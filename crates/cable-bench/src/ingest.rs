@@ -1,0 +1,121 @@
+//! Ingest at scale, ours against the ceiling.
+//!
+//! - Ours: `Archive::ingest` of the generated `cables.csv` into an empty data folder, exactly as
+//!   `cables ingest` runs it: reading, parsing, hashing, the catalog, the index, commits.
+//! - The ceiling: tantivy alone indexing the very documents an ingest writes
+//!   (`cable_archive::ceiling`: same schema, settings, writer budget, threads and merge policy,
+//!   a commit every `COMMIT_DOCS` documents), prepared beforehand. Documents are prepared in
+//!   batches so that memory stays bounded; only adding, committing and the final merges are
+//!   timed. Merges that tantivy runs in the background while the next batch is prepared are not
+//!   timed, so the ceiling is if anything generous, and our ratio to it pessimistic.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use cable_archive::{ceiling, Archive};
+use rayon::prelude::*;
+use serde::Serialize;
+use tantivy::TantivyDocument;
+
+use crate::measure::{du, peak_rss, reset_peak_rss, Progress};
+
+/// What one ingest run measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestFigures {
+    pub cables: u64,
+    /// Bytes of cable text indexed.
+    pub bytes: u64,
+    pub seconds: f64,
+    pub cables_per_s: f64,
+    pub mb_per_s: f64,
+    /// Peak resident memory of the process during the run (None where it cannot be reset).
+    pub peak_rss_bytes: Option<u64>,
+    /// Bytes on disk afterwards (for ours: index and catalog).
+    pub size_bytes: u64,
+}
+
+impl IngestFigures {
+    fn new(cables: u64, bytes: u64, took: Duration, peak: Option<u64>, size: u64) -> IngestFigures {
+        let s = took.as_secs_f64().max(1e-9);
+        IngestFigures {
+            cables,
+            bytes,
+            seconds: s,
+            cables_per_s: cables as f64 / s,
+            mb_per_s: bytes as f64 / s / 1e6,
+            peak_rss_bytes: peak,
+            size_bytes: size,
+        }
+    }
+}
+
+/// Ingest `csv` into a new archive in `dir` (which must not hold one).
+pub fn ours(csv: &Path, dir: &Path, total: u64) -> anyhow::Result<IngestFigures> {
+    let peak_ok = reset_peak_rss();
+    let mut archive = Archive::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+    let mut progress = Progress::new(format!("ours: ingest into {}", dir.display()));
+    let t = Instant::now();
+    let summary = archive.ingest(&[csv.to_path_buf()], &mut |s| progress.tick(s.read, total))?;
+    let took = t.elapsed();
+    let peak = peak_rss().filter(|_| peak_ok);
+    drop(archive);
+    anyhow::ensure!(
+        summary.new == total && summary.unreadable == 0,
+        "ingest stored {} new cables of {total} ({} unreadable)",
+        summary.new,
+        summary.unreadable
+    );
+    Ok(IngestFigures::new(
+        summary.new,
+        summary.bytes,
+        took,
+        peak,
+        du(dir),
+    ))
+}
+
+/// The ceiling: index the documents of `csv` into a bare index in `dir`, `batch` prepared
+/// documents at a time.
+pub fn ceiling(csv: &Path, dir: &Path, total: u64, batch: usize) -> anyhow::Result<IngestFigures> {
+    std::fs::create_dir_all(dir)?;
+    let peak_ok = reset_peak_rss();
+    let (index, fields) = ceiling::create_index(dir)?;
+    let mut writer = ceiling::writer(&index)?;
+    let mut raws = cable_sources::read_path(csv);
+    let mut progress = Progress::new(format!("ceiling: tantivy alone into {}", dir.display()));
+    let mut timed = Duration::ZERO;
+    let (mut cables, mut bytes, mut since_commit) = (0u64, 0u64, 0usize);
+    loop {
+        let chunk: Vec<_> = raws.by_ref().take(batch).collect::<Result<_, _>>()?;
+        if chunk.is_empty() {
+            break;
+        }
+        let docs: Vec<(u64, TantivyDocument)> = chunk
+            .into_par_iter()
+            .map(|raw| {
+                let p = ceiling::prepare(raw)?;
+                Ok((p.cable.text.len() as u64, ceiling::document(&fields, &p)))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let t = Instant::now();
+        for (len, doc) in docs {
+            writer.add_document(doc)?;
+            cables += 1;
+            bytes += len;
+            since_commit += 1;
+            if since_commit == cable_archive::COMMIT_DOCS {
+                writer.commit()?;
+                since_commit = 0;
+            }
+        }
+        timed += t.elapsed();
+        progress.tick(cables, total);
+    }
+    let t = Instant::now();
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    timed += t.elapsed();
+    let peak = peak_rss().filter(|_| peak_ok);
+    Ok(IngestFigures::new(cables, bytes, timed, peak, du(dir)))
+}

@@ -1,0 +1,106 @@
+//! `cable-bench`: the archive-scale benchmark (see BENCHMARKS.md). Writes the results as JSON
+//! and prints them as Markdown tables.
+//!
+//! `cargo build --release -p cables -p cable-bench && target/release/cable-bench --cables 250000`
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser)]
+#[command(
+    about = "The archive-scale benchmark: parse, ingest against the tantivy ceiling, the query mix, the peers, the server under load"
+)]
+struct Args {
+    /// Generated cables to ingest and search.
+    #[arg(long, default_value_t = 250_000)]
+    cables: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Work folder: the generated cables.csv (kept and reused), the archive, the peers.
+    #[arg(long, default_value = "target/bench")]
+    work: PathBuf,
+    /// The real corpus for the parse figures (default: ../shared/corpus beside the workspace).
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+    #[arg(long, default_value_t = 10)]
+    parse_rounds: usize,
+    /// Rounds per query for our engine.
+    #[arg(long, default_value_t = 100)]
+    rounds: usize,
+    /// Rounds per query for each peer.
+    #[arg(long, default_value_t = 10)]
+    peer_rounds: usize,
+    /// Peers to compare with (comma-separated): sqlite, postgres; `none` for none.
+    #[arg(long, default_value = "sqlite,postgres", value_delimiter = ',')]
+    peers: Vec<String>,
+    /// Prepared documents the ceiling holds in memory at a time.
+    #[arg(long, default_value_t = 50_000)]
+    ceiling_batch: usize,
+    /// The `cables` binary for the load test (default: beside this one).
+    #[arg(long)]
+    cables_bin: Option<PathBuf>,
+    #[arg(long, default_value_t = 30)]
+    load_seconds: u64,
+    #[arg(long, default_value_t = 8)]
+    load_connections: u32,
+    /// A paced soak after the capacity run, in seconds (0: none).
+    #[arg(long, default_value_t = 0)]
+    soak_seconds: u64,
+    /// The soak's rate as a share of the measured capacity.
+    #[arg(long, default_value_t = 0.8)]
+    soak_share: f64,
+    /// Parts to skip (comma-separated): parse, ingest (reuses the archive), ceiling, query,
+    /// peers, load.
+    #[arg(long, value_delimiter = ',')]
+    skip: Vec<String>,
+    /// Where the JSON results go (default: WORK/results-CABLES.json).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let a = Args::parse();
+    let corpus = a.corpus.unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+    });
+    let cables_bin = a
+        .cables_bin
+        .or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .map(|e| e.with_file_name("cables"))
+        })
+        .filter(|p| p.exists());
+    if cables_bin.is_none() && !a.skip.iter().any(|s| s == "load") {
+        anyhow::bail!("no `cables` binary beside cable-bench: build it (`cargo build --release -p cables`), give --cables-bin, or --skip load");
+    }
+    let config = cable_bench::run::Config {
+        cables: a.cables,
+        seed: a.seed,
+        work: a.work.clone(),
+        corpus,
+        parse_rounds: a.parse_rounds,
+        rounds: a.rounds,
+        peer_rounds: a.peer_rounds,
+        peers: a.peers.into_iter().filter(|p| p != "none").collect(),
+        ceiling_batch: a.ceiling_batch,
+        cables_bin,
+        load_seconds: a.load_seconds,
+        load_connections: a.load_connections,
+        soak_seconds: a.soak_seconds,
+        soak_share: a.soak_share,
+        skip: a.skip,
+    };
+    let results = cable_bench::run::run(&config)?;
+    let out = a
+        .out
+        .unwrap_or_else(|| a.work.join(format!("results-{}.json", a.cables)));
+    std::fs::write(&out, serde_json::to_string_pretty(&results)?)?;
+    print!("{}", cable_bench::report::markdown(&results));
+    eprintln!("results: {}", out.display());
+    Ok(())
+}
