@@ -11,36 +11,15 @@ use std::path::Path;
 use cable_sources::RawCable;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use crate::catalog::{ContainerMeta, StoredVersion};
 use crate::error::Result;
 use crate::schema::Fields;
 
-/// A cable as the ingest prepares it before it reaches the index writer.
-pub struct Prepared {
-    pub id: String,
-    pub hash: String,
-    pub cable: cable_format::Cable,
-    pub record: StoredVersion,
-}
-
-/// The parse step of an ingest for one raw cable: the `Cable`, its version hash, its archive id
-/// and the stored record (Cable JSON, original text, container metadata).
-pub fn prepare(raw: RawCable) -> Result<Prepared> {
-    let container = ContainerMeta::of(&raw);
-    let cable = cable_sources::parse_raw(raw);
-    let hash = crate::ingest::version_hash(&cable);
-    let id = crate::ingest::archive_id(&cable, &hash);
-    let record = StoredVersion {
-        cable: serde_json::to_string(&cable)?,
-        original: cable.text.clone(),
-        container,
-    };
-    Ok(Prepared {
-        id,
-        hash,
-        cable,
-        record,
-    })
+/// The parse step of an ingest for one raw cable, exactly as an ingest runs it on its worker
+/// threads: the number of bytes of its text, and the document an ingest writes for it as a cable
+/// new to the archive.
+pub fn prepare(fields: &Fields, raw: RawCable) -> Result<(u64, TantivyDocument)> {
+    let p = crate::ingest::prepare_raw(fields, raw)?;
+    Ok((p.cable.text.len() as u64, p.doc))
 }
 
 /// An empty index in `dir` as [`crate::Archive::open`] creates it (schema, settings, analyzer).
@@ -48,11 +27,6 @@ pub fn create_index(dir: &Path) -> Result<(Index, Fields)> {
     let fields = Fields::new();
     let index = crate::open_index(dir, &fields)?;
     Ok((index, fields))
-}
-
-/// The tantivy document an ingest writes for a new cable.
-pub fn document(fields: &Fields, p: &Prepared) -> TantivyDocument {
-    fields.document(&p.id, &p.hash, &p.cable, &p.record, None)
 }
 
 /// The index writer as an ingest opens it (same memory budget, default threads and merge

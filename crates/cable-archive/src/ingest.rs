@@ -16,6 +16,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::catalog::{ContainerMeta, LedgerEntry, Payload, StoredVersion, VersionMeta};
 use crate::error::{InternalError, Result};
+use crate::schema::Fields;
 use crate::Archive;
 
 /// Raw cables parsed in parallel at a time.
@@ -125,29 +126,47 @@ pub fn archive_id(cable: &Cable, hash: &str) -> String {
 }
 
 enum Item {
-    Cable {
-        cable: Box<Cable>,
-        hash: String,
-        json: String,
-        container: ContainerMeta,
-    },
+    Cable(Box<Prepared>),
     Problem(IngestProblem),
 }
 
-fn prepare(item: std::result::Result<RawCable, SourceError>) -> Result<Item> {
+/// A cable made ready for the index on a worker thread: everything but the catalog look-up.
+pub(crate) struct Prepared {
+    pub(crate) cable: Cable,
+    pub(crate) hash: String,
+    pub(crate) id: String,
+    pub(crate) record: StoredVersion,
+    /// Its document as a cable new to the archive (no release) is written.
+    pub(crate) doc: TantivyDocument,
+}
+
+/// Parse one raw cable and build all an ingest needs of it: version hash, archive id, stored
+/// record (Cable JSON, original text, container metadata) and index document.
+pub(crate) fn prepare_raw(fields: &Fields, raw: RawCable) -> Result<Prepared> {
+    let container = ContainerMeta::of(&raw);
+    let cable = parse_raw(raw);
+    let hash = version_hash(&cable);
+    let id = archive_id(&cable, &hash);
+    let record = StoredVersion {
+        cable: serde_json::to_string(&cable)?,
+        original: cable.text.clone(),
+        container,
+    };
+    // The same JSON as a value, so the document's portions need not read the text back.
+    let value = serde_json::to_value(&cable)?;
+    let doc = fields.document_with_json(&id, &hash, &cable, &record, None, &value);
+    Ok(Prepared {
+        cable,
+        hash,
+        id,
+        record,
+        doc,
+    })
+}
+
+fn prepare(fields: &Fields, item: std::result::Result<RawCable, SourceError>) -> Result<Item> {
     Ok(match item {
-        Ok(raw) => {
-            let container = ContainerMeta::of(&raw);
-            let cable = parse_raw(raw);
-            let hash = version_hash(&cable);
-            let json = serde_json::to_string(&cable)?;
-            Item::Cable {
-                cable: Box::new(cable),
-                hash,
-                json,
-                container,
-            }
-        }
+        Ok(raw) => Item::Cable(Box::new(prepare_raw(fields, raw)?)),
         Err(err) => {
             let record = cable_sources::error_record(&err);
             let code = record
@@ -305,20 +324,25 @@ impl Archive {
         summary: &mut IngestSummary,
         batch: &mut Batch,
     ) -> Result<()> {
-        let items: Vec<Item> = chunk.into_par_iter().map(prepare).collect::<Result<_>>()?;
+        let fields = &self.fields;
+        let items: Vec<Item> = chunk
+            .into_par_iter()
+            .map(|item| prepare(fields, item))
+            .collect::<Result<_>>()?;
         for item in items {
-            let (cable, hash, json, container) = match item {
+            let Prepared {
+                cable,
+                hash,
+                id,
+                record,
+                doc,
+            } = match item {
                 Item::Problem(p) => {
                     summary.unreadable += 1;
                     summary.problems.push(p);
                     continue;
                 }
-                Item::Cable {
-                    cable,
-                    hash,
-                    json,
-                    container,
-                } => (cable, hash, json, container),
+                Item::Cable(p) => *p,
             };
             summary.read += 1;
             summary.bytes += cable.text.len() as u64;
@@ -329,12 +353,6 @@ impl Archive {
             {
                 summary.with_diagnostics += 1;
             }
-            let id = archive_id(&cable, &hash);
-            let record = StoredVersion {
-                cable: json,
-                original: cable.text.clone(),
-                container,
-            };
             let mut entry = match batch.ledger.remove(&id) {
                 Some(e) => Some(e),
                 None => self.catalog.entry(&id)?,
@@ -363,7 +381,7 @@ impl Archive {
                     summary.new += 1;
                     // A cable new to the archive has no release: releases are recorded for
                     // cables the archive holds, and cables are never removed.
-                    writer.add_document(self.fields.document(&id, &hash, &cable, &record, None))?;
+                    writer.add_document(doc)?;
                     batch.docs += 1;
                     LedgerEntry {
                         versions: vec![meta],

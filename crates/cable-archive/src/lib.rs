@@ -17,6 +17,7 @@ mod catalog;
 pub mod ceiling;
 mod error;
 mod export;
+mod facets;
 mod graph;
 mod ingest;
 mod policy;
@@ -61,6 +62,8 @@ pub struct Archive {
     /// When set, a running ingest commits what it has done and returns (see [`Archive::stop_on`]).
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     audit: audit::AuditLog,
+    /// Per-segment facet maps shared by every search (see `facets.rs`).
+    facet_cache: std::sync::Arc<facets::FacetCache>,
 }
 
 /// One stored version of a cable: its id and hash, the Cable JSON and the original text.
@@ -190,6 +193,7 @@ impl Archive {
             catalog,
             crash_after_index_commit: false,
             stop: None,
+            facet_cache: Default::default(),
             audit: if read_only {
                 audit::AuditLog::disabled()
             } else {

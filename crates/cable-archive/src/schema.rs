@@ -174,6 +174,21 @@ impl Fields {
         record: &crate::StoredVersion,
         release: Option<&Release>,
     ) -> TantivyDocument {
+        let json: serde_json::Value = serde_json::from_str(&record.cable).unwrap_or_default();
+        self.document_with_json(id, hash, cable, record, release, &json)
+    }
+
+    /// [`Fields::document`] given the Cable JSON as a value (`serde_json::to_value(cable)`, the
+    /// same JSON `record.cable` holds as text), which spares reading the text back.
+    pub fn document_with_json(
+        &self,
+        id: &str,
+        hash: &str,
+        cable: &Cable,
+        record: &crate::StoredVersion,
+        release: Option<&Release>,
+        json: &serde_json::Value,
+    ) -> TantivyDocument {
         let mut d = TantivyDocument::default();
         d.add_text(self.id, id);
         d.add_text(self.hash, hash);
@@ -279,11 +294,10 @@ impl Fields {
         }
         // Portions by class, from the stored JSON so that the index and every redaction read
         // the same portions.
-        let json: serde_json::Value = serde_json::from_str(&record.cable).unwrap_or_default();
         let mut subject: BTreeMap<String, OwnedValue> = BTreeMap::new();
         let mut body: BTreeMap<String, String> = BTreeMap::new();
         let mut keys = std::collections::BTreeSet::new();
-        for p in access::portions(&json, release) {
+        for p in access::portions(json, release) {
             let key = p.class.key();
             keys.insert(key.clone());
             match p.kind {

@@ -6,7 +6,7 @@ use std::ops::Bound;
 
 use cable_query::{DateRange, Declassify, Filter, Level, Query, Ranked, Text};
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery, PhraseQuery,
     Query as TQuery, RangeQuery, RegexQuery, TermQuery, TermSetQuery,
@@ -489,10 +489,7 @@ impl Archive {
     ) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let (tq, scope) = self.scoped_query(&searcher, query, view)?;
-        let mut facets = FacetCollector::for_field("facets");
-        for name in FACETS {
-            facets.add_facet(format!("/{name}").as_str());
-        }
+        let facets = self.facet_counter(&searcher, &FACETS);
         let top = TopDocs::with_limit(opts.limit.max(1)).and_offset(opts.offset);
         let (total, counts, addrs): (usize, _, Vec<DocAddress>) = match opts.sort {
             Sort::Relevance => {
@@ -516,14 +513,7 @@ impl Archive {
                 (n, c, d.into_iter().map(|(_, a)| a).collect())
             }
         };
-        let mut facet_map = BTreeMap::new();
-        for name in FACETS {
-            let values: BTreeMap<String, u64> = counts
-                .get(format!("/{name}").as_str())
-                .map(|(facet, n)| (facet_leaf(facet), n))
-                .collect();
-            facet_map.insert(name.to_string(), values);
-        }
+        let facet_map = counts;
         let addrs = if opts.limit == 0 { Vec::new() } else { addrs };
         let hits = self.hits(&searcher, &*tq, &addrs, &scope)?;
         Ok(SearchResults {
@@ -642,32 +632,23 @@ impl Archive {
             Interval::Month => "month",
             Interval::Year => "year",
         };
-        let mut facets = FacetCollector::for_field("facets");
-        facets.add_facet(format!("/{name}").as_str());
-        let counts = searcher.search(&tq, &facets)?;
-        let mut out: Vec<(String, u64)> = counts
-            .get(format!("/{name}").as_str())
-            .map(|(facet, n)| (facet_leaf(facet), n))
-            .collect();
-        out.sort();
-        Ok(out)
+        let names = [name];
+        let mut counts = searcher.search(&tq, &self.facet_counter(&searcher, &names))?;
+        Ok(counts
+            .remove(name)
+            .unwrap_or_default()
+            .into_iter()
+            .collect())
     }
 
     /// Counts over the cables `view` may see.
     pub fn stats(&self, view: &View) -> Result<Stats> {
         let searcher = self.reader.searcher();
         let (tq, _) = self.scoped_query(&searcher, &Query::All, view)?;
-        let mut facets = FacetCollector::for_field("facets");
-        for name in ["classification", "year", "diagnostic"] {
-            facets.add_facet(format!("/{name}").as_str());
-        }
-        let (n, counts) = searcher.search(&tq, &(Count, facets))?;
-        let map = |name: &str| -> BTreeMap<String, u64> {
-            counts
-                .get(format!("/{name}").as_str())
-                .map(|(facet, n)| (facet_leaf(facet), n))
-                .collect()
-        };
+        let names = ["classification", "year", "diagnostic"];
+        let (n, counts) = searcher.search(&tq, &(Count, self.facet_counter(&searcher, &names)))?;
+        let map =
+            |name: &str| -> BTreeMap<String, u64> { counts.get(name).cloned().unwrap_or_default() };
         let (cables, versions) = if view.is_unrestricted() {
             let (c, v) = self.catalog.counts()?;
             (c, Some(v))
@@ -686,12 +667,25 @@ impl Archive {
     }
 }
 
-fn facet_leaf(facet: &tantivy::schema::Facet) -> String {
-    facet
-        .to_path()
-        .last()
-        .map(|s| s.to_string())
-        .unwrap_or_default()
+impl Archive {
+    /// Exact counts of the facets `names` over a search's matches, with the per-segment maps
+    /// kept between searches (pruned to the searcher's live segments when they change).
+    fn facet_counter<'a>(
+        &self,
+        searcher: &tantivy::Searcher,
+        names: &'a [&'a str],
+    ) -> crate::facets::FacetCounter<'a> {
+        let live: Vec<tantivy::index::SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        self.facet_cache.retain(&live);
+        crate::facets::FacetCounter {
+            names,
+            cache: self.facet_cache.clone(),
+        }
+    }
 }
 
 fn collapse(s: &str) -> String {

@@ -266,6 +266,21 @@ fn facet_counts_are_exact() {
                 "{q}: the {single} facet sums to the hits with one"
             );
         }
+        // Each year's count, exactly: the hits of the query within that year.
+        for (year, n) in &r.facets["year"] {
+            let with = format!("({q}) date:{year}").replace("() ", "");
+            assert_eq!(total(&s.archive, &with), *n, "{with}");
+        }
+        // The histogram (timeline) and the page's year facet are the same counts.
+        let timeline = s
+            .archive
+            .timeline(&query(q), cable_archive::Interval::Year, &View::owner())
+            .expect("timeline");
+        let years: Vec<(String, u64)> = r.facets["year"]
+            .iter()
+            .map(|(y, n)| (y.clone(), *n))
+            .collect();
+        assert_eq!(timeline, years, "{q}: timeline against the year facet");
         let classified: u64 = r.facets["classification"].values().sum();
         assert!(classified <= r.total);
         for (value, n) in &r.facets["tag"] {

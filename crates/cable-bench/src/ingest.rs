@@ -93,10 +93,7 @@ pub fn ceiling(csv: &Path, dir: &Path, total: u64, batch: usize) -> anyhow::Resu
         }
         let docs: Vec<(u64, TantivyDocument)> = chunk
             .into_par_iter()
-            .map(|raw| {
-                let p = ceiling::prepare(raw)?;
-                Ok((p.cable.text.len() as u64, ceiling::document(&fields, &p)))
-            })
+            .map(|raw| Ok(ceiling::prepare(&fields, raw)?))
             .collect::<anyhow::Result<_>>()?;
         let t = Instant::now();
         for (len, doc) in docs {

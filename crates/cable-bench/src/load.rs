@@ -88,6 +88,7 @@ pub struct LoadFigures {
     /// Socket errors (connect, read, write, timeout) and non-2xx answers.
     pub errors: u64,
     pub non_2xx: u64,
+    pub mean_ms: f64,
     pub p50_ms: f64,
     pub p90_ms: f64,
     pub p99_ms: f64,
@@ -138,9 +139,9 @@ end
 {}
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("WRKJSON {{\"requests\":%d,\"duration_us\":%d,\"connect\":%d,\"read\":%d,\"write\":%d,\"status\":%d,\"timeout\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d,\"max\":%d}}\n",
+  io.write(string.format("WRKJSON {{\"requests\":%d,\"duration_us\":%d,\"connect\":%d,\"read\":%d,\"write\":%d,\"status\":%d,\"timeout\":%d,\"mean\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d,\"max\":%d}}\n",
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+    math.floor(latency.mean), latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
 end
 "#,
         list.join("\n"),
@@ -227,6 +228,7 @@ pub fn run(
         requests_per_s: n("requests") as f64 / secs.max(1e-9),
         errors,
         non_2xx,
+        mean_ms: n("mean") as f64 / 1e3,
         p50_ms: n("p50") as f64 / 1e3,
         p90_ms: n("p90") as f64 / 1e3,
         p99_ms: n("p99") as f64 / 1e3,

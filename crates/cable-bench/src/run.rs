@@ -197,13 +197,35 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
                 "-- soak: {} s at {target:.0} requests/s",
                 config.soak_seconds
             );
+            // wrk paces by a delay before each request: rate = connections / (latency +
+            // delay). The latency at the target rate is not known beforehand, so short pilot
+            // runs measure it and the delay is corrected until the rate is within 5%.
+            let mut latency = cap.mean_ms;
+            for _ in 0..3 {
+                let pilot = crate::load::run(
+                    &server,
+                    &paths,
+                    config.soak_seconds.min(20),
+                    config.load_connections,
+                    Some(target),
+                    latency,
+                )?;
+                eprintln!(
+                    "   pilot: {:.0} requests/s for {target:.0} (mean latency {:.1} ms)",
+                    pilot.requests_per_s, pilot.mean_ms
+                );
+                latency = pilot.mean_ms;
+                if (pilot.requests_per_s / target - 1.0).abs() <= 0.05 {
+                    break;
+                }
+            }
             let soak = crate::load::run(
                 &server,
                 &paths,
                 config.soak_seconds,
                 config.load_connections,
                 Some(target),
-                cap.p50_ms,
+                latency,
             )?;
             results.soak = Some(soak);
         }

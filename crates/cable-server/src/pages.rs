@@ -515,7 +515,13 @@ async fn search(
     type Found = (SearchResults, Vec<(String, u64)>, bool);
     let (results, buckets, months): Found = read(&state, &reader, &q, move |a, v| {
         let results = a.search(&query, &opts, v)?;
-        let years = a.timeline(&query, Interval::Year, v)?;
+        // The year histogram is the search's own year facet (same matches, same view): no
+        // second pass over the matches. Months need one, for a span of three years at most.
+        let years: Vec<(String, u64)> = results
+            .facets
+            .get("year")
+            .map(|m| m.iter().map(|(y, n)| (y.clone(), *n)).collect())
+            .unwrap_or_default();
         let span = match (years.first(), years.last()) {
             (Some(f), Some(l)) => {
                 l.0.parse::<i64>().unwrap_or(0) - f.0.parse::<i64>().unwrap_or(0) + 1
