@@ -39,6 +39,9 @@ use cable_archive::{AccessMode, Archive, View};
 
 pub use auth::Reader;
 pub use error::ApiError;
+/// Percent-encode a query-string component as the pages' own links do (RFC 3986 unreserved
+/// characters stay).
+pub use pages::view::enc as encode_query_component;
 
 /// Limits, address and access policy of a server.
 #[derive(Debug, Clone)]

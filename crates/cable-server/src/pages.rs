@@ -11,7 +11,7 @@
 #[path = "pages_login.rs"]
 mod login;
 #[path = "pages_view.rs"]
-mod view;
+pub(crate) mod view;
 
 use std::collections::BTreeMap;
 

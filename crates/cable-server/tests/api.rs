@@ -259,15 +259,7 @@ fn search(query: &str) -> Value {
 }
 
 fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    cable_server::encode_query_component(s)
 }
 
 /// Every cable as the JSONL export gives it.

@@ -218,15 +218,7 @@ impl Server {
     }
 }
 
-/// Percent-encode a query-string value.
+/// Percent-encode a query-string value, as the server's own links do.
 pub fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    cable_server::encode_query_component(s)
 }
