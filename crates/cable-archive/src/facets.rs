@@ -95,7 +95,8 @@ pub struct FacetCounter<'a> {
 pub struct SegmentFacetCounter {
     reader: FacetReader,
     map: Arc<SegmentMap>,
-    wanted: Vec<bool>,
+    /// The requested facet names, checked only for the ordinals that were counted.
+    names: Vec<String>,
     counts: Vec<u32>,
 }
 
@@ -110,19 +111,11 @@ impl Collector for FacetCounter<'_> {
     ) -> tantivy::Result<SegmentFacetCounter> {
         let reader = segment.facet_reader("facets")?;
         let map = self.cache.map_for(segment, &reader)?;
-        let wanted = map
-            .entries
-            .iter()
-            .map(|e| {
-                e.as_ref()
-                    .is_some_and(|(name, _)| self.names.contains(&name.as_ref()))
-            })
-            .collect();
         Ok(SegmentFacetCounter {
             counts: vec![0; reader.num_facets()],
             reader,
             map,
-            wanted,
+            names: self.names.iter().map(|n| n.to_string()).collect(),
         })
     }
 
@@ -165,10 +158,13 @@ impl SegmentCollector for SegmentFacetCounter {
     fn harvest(self) -> Counts {
         let mut out: Counts = BTreeMap::new();
         for (ord, &n) in self.counts.iter().enumerate() {
-            if n == 0 || !self.wanted[ord] {
+            if n == 0 {
                 continue;
             }
-            if let Some((name, value)) = &self.map.entries[ord] {
+            let Some((name, value)) = &self.map.entries[ord] else {
+                continue;
+            };
+            if self.names.iter().any(|n| n.as_str() == name.as_ref()) {
                 *out.entry(name.to_string())
                     .or_default()
                     .entry(value.to_string())
