@@ -115,14 +115,31 @@ const GIVEN_NAMES: &[&str] = &[
 ///   written (`HUMAN RIGHTS`).
 /// - `SIPDIS` is dropped, repeats are dropped, and a `SUBJECT:` that ran into the field ends it.
 pub fn parse_tags(field: &str) -> Vec<Tag> {
+    parse_tags_nested(field, 0)
+}
+
+/// How deep parenthesized groups are read as groups. Real TAGS lines nest at most once
+/// (`OVIP (CLINTON, HILLARY)`); deeper parentheses are read as plain separators, so that hostile
+/// input (`((((…`) costs neither stack nor quadratic time.
+const MAX_GROUP_DEPTH: usize = 2;
+
+/// [`parse_tags`] for the text of a group `depth` parentheses deep.
+fn parse_tags_nested(field: &str, depth: usize) -> Vec<Tag> {
     let cleaned = clean(field);
-    let toks = lex(&cleaned);
+    let flattened;
+    let cleaned = if depth >= MAX_GROUP_DEPTH && cleaned.contains(['(', ')']) {
+        flattened = cleaned.replace(['(', ')'], " ");
+        flattened.as_str()
+    } else {
+        cleaned.as_str()
+    };
+    let toks = lex(cleaned);
     let mut out: Vec<Tag> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
         if t.group {
-            push_group(&mut out, &t.text);
+            push_group(&mut out, &t.text, depth);
             i += 1;
             continue;
         }
@@ -142,7 +159,7 @@ pub fn parse_tags(field: &str) -> Vec<Tag> {
             out.push(known(info));
             i += 1;
             if info.code == "OVIP" {
-                i += take_person(&toks[i..], &mut out);
+                i += take_person(&toks[i..], &mut out, depth);
             }
             continue;
         }
@@ -151,7 +168,7 @@ pub fn parse_tags(field: &str) -> Vec<Tag> {
             out.extend(pieces.into_iter().map(known));
             i += 1;
             if ovip {
-                i += take_person(&toks[i..], &mut out);
+                i += take_person(&toks[i..], &mut out, depth);
             }
             continue;
         }
@@ -522,7 +539,7 @@ fn plain_run(toks: &[Tok<'_>]) -> usize {
 
 /// After `OVIP`: a parenthesized name, or up to four plain words (one comma allowed after the
 /// first: `CLINTON, HILLARY`). Pushes the person and returns how many tokens it used.
-fn take_person(toks: &[Tok<'_>], out: &mut Vec<Tag>) -> usize {
+fn take_person(toks: &[Tok<'_>], out: &mut Vec<Tag>, depth: usize) -> usize {
     let Some(first) = toks.first() else {
         return 0;
     };
@@ -530,7 +547,7 @@ fn take_person(toks: &[Tok<'_>], out: &mut Vec<Tag>) -> usize {
         if looks_like_name(&first.text) || looks_like_ovip_person(&first.text) {
             out.push(person_from_text(&first.text));
         } else {
-            push_group(out, &first.text);
+            push_group(out, &first.text, depth);
         }
         return 1;
     }
@@ -630,13 +647,14 @@ fn looks_like_ovip_person(text: &str) -> bool {
         && given.iter().all(name_word)
 }
 
-/// A parenthesized group not after `OVIP`: a name, or tags written in parentheses.
-fn push_group(out: &mut Vec<Tag>, text: &str) {
+/// A parenthesized group not after `OVIP`: a name, or tags written in parentheses. `depth` is
+/// the depth of the text the group was found in.
+fn push_group(out: &mut Vec<Tag>, text: &str, depth: usize) {
     if text.contains(',') && looks_like_name(text) && text.split(',').count() == 2 {
         out.push(person_from_text(text));
         return;
     }
-    let inner = parse_tags(text);
+    let inner = parse_tags_nested(text, depth + 1);
     if inner.is_empty() {
         return;
     }
@@ -843,6 +861,25 @@ mod tests {
         ] {
             let _ = parse_tags(s);
         }
+    }
+
+    #[test]
+    fn deep_parentheses_cost_no_stack() {
+        // Found by the fuzzer: each nested group was parsed by a recursive call, so 20,000
+        // opening parentheses overflowed a test thread's stack. Run on a small stack to show
+        // the depth is bounded, and check that the words inside are still read.
+        let field = format!("{}PREL KPAO{}", "(".repeat(50_000), ")".repeat(50_000));
+        let tags = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || parse_tags(&field))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(tag_words(&tags), ["PREL", "KPAO"]);
+        let t = parse_tags("OVIP (CLINTON, HILLARY) (PREL (KPAO (PK)))");
+        let codes: Vec<&str> = t.iter().map(|t| t.code.as_str()).collect();
+        assert_eq!(codes, ["OVIP", "CLINTON, HILLARY", "PREL", "KPAO", "PK"]);
+        assert_eq!(t[1].kind, TagKind::Person);
     }
 
     #[test]
