@@ -106,7 +106,11 @@ fn write_text(f: &mut Formatter<'_>, t: &Text, field: Option<Field>) -> fmt::Res
     match t {
         Text::Word { text, prefix } => {
             let star = if *prefix { "*" } else { "" };
+            // A word opening a bracket it does not close (`[21id`) would start a range with
+            // whatever words follow it up to a `]` and a `TO`; in parentheses it stays a word.
+            let open_bracket = text.starts_with('[') && !text.contains(']');
             match field {
+                _ if open_bracket && bare_term_ok(text, *prefix) => write!(f, "({text}{star})"),
                 None if bare_term_ok(text, *prefix) => write!(f, "{text}{star}"),
                 Some(fl) if bare_value_ok(text, *prefix, fl) => write!(f, "{text}{star}"),
                 // A word that `field:` would turn into a comparison (`>x`, from a field group
@@ -246,6 +250,30 @@ mod tests {
         assert!(!bare_value_ok("TOP SECRET", false, Field::Classification));
     }
 
+    fn round_trips(input: &str) {
+        let q = crate::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let text = q.to_string();
+        let again = crate::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(again.without_spans(), q.without_spans(), "{input} → {text}");
+        assert_eq!(again.to_string(), text);
+    }
+
+    /// Found by the `query` fuzz target: a word opening a bracket (`[21id`) in a group, with
+    /// `TO` and a word ending in `]` after the group, printed bare became a range.
+    #[test]
+    fn fuzz_regression_open_bracket_word_round_trips() {
+        for input in [
+            "dat\u{fffd}e:([21id:099UO VO S/1d:001 TO) S] ",
+            "([a) b TO c]",
+            "tag:([a) b TO c]",
+            "[a b TO c",
+            "[a* b TO c",
+        ] {
+            round_trips(input);
+        }
+        assert_eq!(crate::parse("[a b TO c").unwrap().to_string(), "([a) b TO c");
+    }
+
     /// Found by the `query` fuzz target: a word starting with `>` inside a field group was
     /// printed quoted (`tag:">>OR"`), which reads back as a phrase, not the word.
     #[test]
@@ -258,11 +286,7 @@ mod tests {
             "from:(\"S\"-------------------------=-----------OG)",
             "from:(-=x)",
         ] {
-            let q = crate::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
-            let text = q.to_string();
-            let again = crate::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
-            assert_eq!(again.without_spans(), q.without_spans(), "{input} → {text}");
-            assert_eq!(again.to_string(), text);
+            round_trips(input);
         }
         let q = crate::parse("tag:(PREL >>OR PGOV)").unwrap();
         assert_eq!(q.to_string(), "tag:PREL tag:(>>OR) tag:PGOV");

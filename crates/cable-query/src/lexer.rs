@@ -125,10 +125,15 @@ pub(crate) fn field_prefix(s: &str) -> Option<(usize, Op, usize)> {
 }
 
 /// For `s` starting with `[`: the byte offset of the closing `]` when the brackets hold a range
-/// (a standalone `TO`). A bracketed word without `TO` (`[REDACTED]`) is an ordinary word.
+/// (a standalone `TO`, no parenthesis). A bracketed word without `TO` (`[REDACTED]`) is an
+/// ordinary word, and so is a `[` word closed off by a parenthesis: `([a) b TO c]` is a group
+/// and three words, which lets the printer write a `[` word safely whatever follows it.
 pub(crate) fn bracket_range_end(s: &str) -> Option<usize> {
     let close = s.find(']')?;
     let inner = &s[1..close];
+    if inner.contains(['(', ')']) {
+        return None;
+    }
     inner
         .split_whitespace()
         .any(|w| w.eq_ignore_ascii_case("TO"))
