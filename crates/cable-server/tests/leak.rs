@@ -24,6 +24,12 @@ use cable_testdata::access::{TestReader, CANARIES, CITED, READERS};
 use common::{enc, Answer, Req, Server};
 use serde_json::Value;
 
+/// The caveats on the fixture's banners and the cables that carry them.
+const CAVEAT_BANNERS: [(&str, &[&str]); 2] = [
+    ("NOFORN", &["09OSLO101", "09OSLO106"]),
+    ("NODIS", &["09OSLO102"]),
+];
+
 /// An id the archive does not hold (nor does any cable cite it).
 const MISSING: &str = "09OSLO199";
 
@@ -223,6 +229,26 @@ fn check_counts(reader: &TestReader, uri: &str, q: &str, a: &Answer) {
             for facet in ["classification", "year"] {
                 assert_eq!(sum(&v["facets"][facet]), n, "{who}: {uri}: facet {facet}");
             }
+            // The fixture's cables share their TAGS, origin and precedence: each value counts
+            // every matched cable. Caveats count the matched cables whose banner carries them.
+            for facet in ["tag", "origin", "precedence"] {
+                let counts = v["facets"][facet].as_object().cloned().unwrap_or_default();
+                assert_eq!(counts.is_empty(), n == 0, "{who}: {uri}: facet {facet}");
+                for (value, count) in &counts {
+                    assert_eq!(count, n, "{who}: {uri}: facet {facet} {value}");
+                }
+            }
+            for (caveat, on) in CAVEAT_BANNERS {
+                let want = expected.iter().filter(|id| on.contains(id)).count() as u64;
+                let got = v["facets"]["caveat"][caveat].as_u64().unwrap_or(0);
+                assert_eq!(got, want, "{who}: {uri}: facet caveat {caveat}");
+            }
+            let caveats = v["facets"]["caveat"].as_object().map_or(0, |m| m.len());
+            assert!(
+                caveats <= CAVEAT_BANNERS.len(),
+                "{who}: {uri}: {}",
+                v["facets"]
+            );
         }
         "/api/timeline" => {
             assert_eq!(a.status, StatusCode::OK, "{who}: {uri}: {}", a.body);

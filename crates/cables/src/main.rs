@@ -222,6 +222,31 @@ struct LintArgs {
     paths: Vec<PathBuf>,
 }
 
+impl Command {
+    /// The command's name when it does not read cables as a reader (`--as` does not apply): it
+    /// parses files, writes the archive, manages readers or the policy, serves (each request
+    /// reads as its own reader) or reads the owner's audit log.
+    fn owner_only(&self) -> Option<&'static str> {
+        Some(match self {
+            Command::Search(_)
+            | Command::Show(_)
+            | Command::Stats
+            | Command::Export(_)
+            | Command::Review(_) => return None,
+            Command::Parse(_) => "parse",
+            Command::Lint(_) => "lint",
+            Command::Gen(_) => "gen",
+            Command::Ingest(_) => "ingest",
+            Command::User(_) => "user",
+            Command::Policy(_) => "policy",
+            Command::Release(_) => "release",
+            Command::Audit(_) => "audit",
+            Command::Reindex => "reindex",
+            Command::Serve(_) => "serve",
+        })
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let reading = archive_cmds::Reading {
@@ -229,6 +254,14 @@ fn main() -> ExitCode {
         as_of: cli.as_of,
     };
     let data = cli.data.as_deref();
+    if let (Some(name), Some(command)) = (&cli.as_name, cli.command.owner_only()) {
+        // Silently doing the owner's work under a reader's name would mislead: say so.
+        eprintln!(
+            "cables: error: `--as {name}` reads as a reader, but `{command}` is not a reading \
+             command (those are search, show, stats, export and review); run it without --as"
+        );
+        return ExitCode::from(2);
+    }
     let result = match &cli.command {
         Command::Parse(args) => parse::run(&args.paths, args.jsonl),
         Command::Lint(args) => lint::run(&args.paths, cli.json),
