@@ -271,7 +271,10 @@ mod tests {
         ] {
             round_trips(input);
         }
-        assert_eq!(crate::parse("[a b TO c").unwrap().to_string(), "([a) b TO c");
+        assert_eq!(
+            crate::parse("[a b TO c").unwrap().to_string(),
+            "([a) b TO c"
+        );
     }
 
     /// Found by the `query` fuzz target: a word starting with `>` inside a field group was
