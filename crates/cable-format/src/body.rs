@@ -282,9 +282,18 @@ pub fn parse_body(text: &str, lines: &[Line], from: usize) -> Body {
     }
 }
 
+/// Where `SUMMARY` and `COMMENT` (in any case) start in the body text, from the first paragraph
+/// to the end of the last, as offsets from its start, in increasing order: the keyword searches
+/// of [`find_summary`] and [`find_comments`] walk these lists.
+#[derive(Debug, Default, PartialEq)]
+pub struct Keywords {
+    summary: Vec<usize>,
+    comment: Vec<usize>,
+}
+
 /// The body text (from the first paragraph to the end of the last) in ASCII capitals, byte for
-/// byte the same length: the keyword searches of [`find_summary`] and [`find_comments`] run on
-/// it with a plain substring search instead of case-insensitive scans.
+/// byte the same length: [`body_keywords`] searches it with a plain substring search instead of
+/// a case-insensitive scan.
 pub fn upper_body(text: &str, paras: &[Para]) -> Vec<u8> {
     match (paras.first(), paras.last()) {
         // Written in one pass (`to_ascii_uppercase` copies, then changes the copy in place).
@@ -296,16 +305,35 @@ pub fn upper_body(text: &str, paras: &[Para]) -> Vec<u8> {
     }
 }
 
-static SUMMARY: LazyLock<memmem::Finder<'static>> =
-    LazyLock::new(|| memmem::Finder::new("SUMMARY"));
-static COMMENT: LazyLock<memmem::Finder<'static>> =
-    LazyLock::new(|| memmem::Finder::new("COMMENT"));
+static MM: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("MM"));
+
+/// Both keywords have `MM` at their third and fourth letters: one pass over the `MM`s of the
+/// upper-cased body `up` ([`upper_body`]) finds every occurrence of both. An occurrence is
+/// identified by its first `M`, so none is found twice, and the lists come out sorted. None is
+/// missed either, though `find_iter` skips a match's second byte: the letter before a keyword's
+/// `MM` is `U` or `O`, never an `M` that could start a match covering the keyword's first `M`.
+pub fn body_keywords(up: &[u8]) -> Keywords {
+    let mut k = Keywords::default();
+    for j in MM.find_iter(up) {
+        if j < 2 || j + 5 > up.len() {
+            continue;
+        }
+        let word = &up[j - 2..j + 5];
+        if word == b"SUMMARY" {
+            k.summary.push(j - 2);
+        } else if word == b"COMMENT" {
+            k.comment.push(j - 2);
+        }
+    }
+    k
+}
 
 /// Find the summary in the body text (normalised): `Summary:` … `End Summary`.
-/// Returns the span of the summary's text. `up` is [`upper_body`].
-pub fn find_summary(text: &str, paras: &[Para], up: &[u8]) -> Option<Span> {
+/// Returns the span of the summary's text. `kw` is [`body_keywords`].
+pub fn find_summary(text: &str, paras: &[Para], kw: &Keywords) -> Option<Span> {
     let body_start = paras.first()?.span.start;
-    let end_rel = find_end_marker(up, &SUMMARY);
+    let end = paras.last()?.span.end;
+    let end_rel = find_end_marker(&text.as_bytes()[body_start..end], 0, &kw.summary);
     // Start: a paragraph whose text starts with a summary keyword.
     for p in paras {
         let pt = &text[p.text_span.start..p.text_span.end];
@@ -371,9 +399,9 @@ pub fn find_summary(text: &str, paras: &[Para], up: &[u8]) -> Option<Span> {
     None
 }
 
-/// Find `COMMENT:` … `END COMMENT` blocks. Returns the spans of their texts. `up` is
-/// [`upper_body`].
-pub fn find_comments(text: &str, paras: &[Para], up: &[u8]) -> Vec<Span> {
+/// Find `COMMENT:` … `END COMMENT` blocks. Returns the spans of their texts. `kw` is
+/// [`body_keywords`].
+pub fn find_comments(text: &str, paras: &[Para], kw: &Keywords) -> Vec<Span> {
     let mut out = Vec::new();
     let (Some(first), Some(last)) = (paras.first(), paras.last()) else {
         return out;
@@ -381,8 +409,15 @@ pub fn find_comments(text: &str, paras: &[Para], up: &[u8]) -> Vec<Span> {
     let body_start = first.span.start;
     let body = &text[body_start..last.span.end];
     let mut pos = 0;
-    while let Some(i) = COMMENT.find(&up[pos..]) {
-        let at = pos + i;
+    // The next occurrence at or after `pos`, as a search from `pos` would find it.
+    let mut next = 0;
+    loop {
+        while next < kw.comment.len() && kw.comment[next] < pos {
+            next += 1;
+        }
+        let Some(&at) = kw.comment.get(next) else {
+            break;
+        };
         let before = &body[..at];
         let prev_char = before.chars().next_back();
         let after = &body[at + 7..];
@@ -394,7 +429,8 @@ pub fn find_comments(text: &str, paras: &[Para], up: &[u8]) -> Vec<Span> {
         if is_start && word_start && !is_end_word {
             let content = after.trim_start_matches([':', '.', ' ']);
             let cstart = at + 7 + (after.len() - content.len());
-            let end = find_end_marker(&up[cstart..], &COMMENT).map(|(e, _)| cstart + e);
+            let end = find_end_marker(&body.as_bytes()[cstart..], cstart, &kw.comment)
+                .map(|(e, _)| cstart + e);
             let cend = end.unwrap_or_else(|| {
                 // Without an end marker the comment runs to the end of its paragraph.
                 paras
@@ -421,12 +457,19 @@ pub fn find_comments(text: &str, paras: &[Para], up: &[u8]) -> Vec<Span> {
 
 /// `END SUMMARY`, `End Summary.`, `END OF SUMMARY`: where the marker starts (after any opening
 /// parenthesis or dashes) and ends. Found from the keyword back to its `END`, since the keyword's
-/// letters are rarer in running text than those of `END`. `b` is text in ASCII capitals.
-fn find_end_marker(b: &[u8], what: &memmem::Finder) -> Option<(usize, usize)> {
-    let ends_with = |end: usize, w: &[u8]| end >= w.len() && &b[end - w.len()..end] == w;
-    let mut from = 0;
-    while let Some(m) = what.find(&b[from..]).map(|i| from + i) {
-        from = m + 1;
+/// letters are rarer in running text than those of `END`. `b` is text from offset `base` of the
+/// body on; `found` lists where the keyword (seven letters) starts in the body, in increasing
+/// order ([`Keywords`]). Letters are compared without case.
+fn find_end_marker(b: &[u8], base: usize, found: &[usize]) -> Option<(usize, usize)> {
+    const LEN: usize = 7;
+    let ends_with =
+        |end: usize, w: &[u8]| end >= w.len() && b[end - w.len()..end].eq_ignore_ascii_case(w);
+    let from = found.partition_point(|&p| p < base);
+    for &p in &found[from..] {
+        let m = p - base;
+        if m + LEN > b.len() {
+            break;
+        }
         let mut q = m;
         if ends_with(q, b"OF ") {
             q -= 3;
@@ -445,7 +488,7 @@ fn find_end_marker(b: &[u8], what: &memmem::Finder) -> Option<(usize, usize)> {
         while start > 0 && matches!(b[start - 1], b'(' | b'-' | b' ' | b'\n') {
             start -= 1;
         }
-        return Some((start, m + what.needle().len()));
+        return Some((start, m + LEN));
     }
     None
 }
@@ -474,6 +517,43 @@ mod tests {
         assert!(paragraph_marker("1.4 (b) and (d)").is_none());
         let (n, m, _) = paragraph_marker("  3) text").unwrap();
         assert_eq!((n, m), (3, None));
+    }
+
+    #[test]
+    fn keywords_are_every_occurrence() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let pieces = [
+            "SUMMARY", "summary", "SuMmArY", "COMMENT", "Comment", "M", "m", "MM", "MMM", "SU",
+            "CO", "END ", "RY", "ENT", " ", "\n", "x", "\u{e9}",
+        ];
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            for _ in 0..(state % 16) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                s.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let paras = [Para {
+                number: None,
+                marking: None,
+                heading: None,
+                span: Span::new(0, s.len()),
+                text_span: Span::new(0, s.len()),
+            }];
+            let up = upper_body(&s, &paras);
+            let all = |w: &[u8]| -> Vec<usize> {
+                (0..up.len().saturating_sub(w.len() - 1))
+                    .filter(|&i| &up[i..i + w.len()] == w)
+                    .collect()
+            };
+            let k = body_keywords(&up);
+            assert_eq!(k.summary, all(b"SUMMARY"), "{s:?}");
+            assert_eq!(k.comment, all(b"COMMENT"), "{s:?}");
+        }
     }
 
     #[test]

@@ -108,13 +108,15 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
 pub fn lines_at<'a>(text: &'a str, newlines: &[usize]) -> Vec<Line<'a>> {
     let mut out = Vec::with_capacity(newlines.len() + 1);
     let mut start = 0;
-    for &nl in newlines {
-        out.push(Line {
+    // `extend` from a slice's iterator writes without a capacity check per line.
+    out.extend(newlines.iter().map(|&nl| {
+        let line = Line {
             start,
             text: &text[start..nl],
-        });
+        };
         start = nl + 1;
-    }
+        line
+    }));
     if start < text.len() {
         out.push(Line {
             start,

@@ -414,12 +414,12 @@ pub fn parse_text(text: String) -> Cable {
     }
 
     // --- Body.
-    let body_up = body::upper_body(t, &b.paragraphs);
-    if let Some(s) = body::find_summary(t, &b.paragraphs, &body_up) {
+    let keywords = body::body_keywords(&body::upper_body(t, &b.paragraphs));
+    if let Some(s) = body::find_summary(t, &b.paragraphs, &keywords) {
         cable.summary = Some(collapse_ws(&t[s.start..s.end]));
         cable.spans.summary = Some(cx.orig(s));
     }
-    let comments = body::find_comments(t, &b.paragraphs, &body_up);
+    let comments = body::find_comments(t, &b.paragraphs, &keywords);
     if !comments.is_empty() {
         let text: Vec<String> = comments
             .iter()
