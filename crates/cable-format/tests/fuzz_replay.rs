@@ -36,3 +36,19 @@ fn fuzz_corpus_replays_clean() {
     let checked = cable_testdata::fuzz::replay("parse", BUILT_IN);
     assert!(checked >= BUILT_IN.len());
 }
+
+/// Found by the fuzzer (as a stack overflow of this replay in a debug build): every nested
+/// parenthesis of a TAGS line was parsed by a recursive call. 20,000 of them, on the 2 MB
+/// stack of a test thread.
+#[test]
+fn deep_parentheses_in_tags_parse() {
+    let input = format!(
+        "TAGS: {}PREL PGOV{}\nSUBJECT: DEEP\n\n1. (U) Text.\n",
+        "(".repeat(20_000),
+        ")".repeat(20_000)
+    );
+    cable_testdata::check_parse(input.as_bytes());
+    let cable = cable_format::parse(input.as_bytes());
+    let codes: Vec<&str> = cable.tags.iter().map(|t| t.code.as_str()).collect();
+    assert_eq!(codes, ["PREL", "PGOV"]);
+}
