@@ -74,14 +74,76 @@ pub struct IngestProblem {
 /// `cables.csv` row (which differ in line ends, blank lines and scraper debris) hashes alike.
 pub fn version_hash(cable: &Cable) -> String {
     let normalized = cable_format::normalize::normalize(&cable.text).text;
-    let mut h = Sha256::new();
-    for (i, word) in normalized.split_whitespace().enumerate() {
-        if i > 0 {
-            h.update(b" ");
-        }
-        h.update(word.as_bytes());
+    let digest = Sha256::digest(join_words(&normalized));
+    let mut hex = String::with_capacity(2 * digest.len());
+    for b in digest {
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex
+}
+
+/// The words of `text` (as `str::split_whitespace` splits them: Unicode white space) joined by
+/// single spaces, in one pass over the bytes: ASCII bytes are tested directly and only the
+/// other characters decoded (`split_whitespace` decodes every character, which made this the
+/// ingest's most expensive function of its own).
+fn join_words(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut out = Vec::with_capacity(n);
+    // The text is copied a run at a time: a run ends only where the white space is not a
+    // single ASCII space between two words.
+    let mut run = 0;
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        if b > b' ' && b.is_ascii() {
+            i += 1;
+            continue;
+        }
+        let (len, space) = if b.is_ascii() {
+            (1, matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c.len_utf8(), c.is_whitespace())
+        };
+        if !space {
+            i += len;
+            continue;
+        }
+        if b == b' '
+            && i > run
+            && bytes
+                .get(i + 1)
+                .is_some_and(|&next| next > b' ' && next.is_ascii())
+        {
+            // One plain space inside a run: kept as it is.
+            i += 1;
+            continue;
+        }
+        // Irregular white space: end the run, skip the white space, and owe one space.
+        out.extend_from_slice(&bytes[run..i]);
+        i += len;
+        while i < n {
+            let b = bytes[i];
+            let (len, space) = if b.is_ascii() {
+                (1, matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+            } else {
+                let c = text[i..].chars().next().unwrap_or_default();
+                (c.len_utf8(), c.is_whitespace())
+            };
+            if !space {
+                break;
+            }
+            i += len;
+        }
+        run = i;
+        if i < n && !out.is_empty() {
+            out.push(b' ');
+        }
+    }
+    out.extend_from_slice(&bytes[run..]);
+    out
 }
 
 /// A partial extract: a text without a transmission heading (no DTG, no FL3 station), or one
@@ -231,7 +293,7 @@ impl Archive {
     /// writer buffers, whatever the stream's length.
     pub fn ingest_stream(
         &mut self,
-        items: impl Iterator<Item = std::result::Result<RawCable, SourceError>>,
+        items: impl Iterator<Item = std::result::Result<RawCable, SourceError>> + Send,
         progress: &mut dyn FnMut(&IngestSummary),
     ) -> Result<IngestSummary> {
         let mut committed = 0;
@@ -244,32 +306,54 @@ impl Archive {
 
     fn ingest_inner(
         &mut self,
-        items: impl Iterator<Item = std::result::Result<RawCable, SourceError>>,
+        items: impl Iterator<Item = std::result::Result<RawCable, SourceError>> + Send,
         progress: &mut dyn FnMut(&IngestSummary),
     ) -> Result<IngestSummary> {
         let mut writer: IndexWriter<TantivyDocument> = self.index.writer(WRITER_BUDGET)?;
         let mut summary = IngestSummary::default();
         let mut batch = Batch::new(self.catalog.last_seq()? + 1);
-        let mut chunk = Vec::with_capacity(CHUNK);
-        let mut items = items.peekable();
-        while items.peek().is_some() {
-            if self.stop_requested() {
-                summary.interrupted = true;
-                break;
+        // Reading and preparing (parse, hash, document) run a chunk ahead on their own thread,
+        // so that the index writer's threads are fed while this one files the previous chunk
+        // and waits for commits. The rendezvous channel keeps at most two chunks in memory
+        // beside the one being filed.
+        let fields = self.fields.clone();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Item>>>(0);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut items = items;
+                loop {
+                    let chunk: Vec<_> = items.by_ref().take(CHUNK).collect();
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    let prepared = chunk
+                        .into_par_iter()
+                        .map(|item| prepare(&fields, item))
+                        .collect::<Result<Vec<Item>>>();
+                    let failed = prepared.is_err();
+                    // A closed channel: the ingest stopped (asked to, or on an error).
+                    if tx.send(prepared).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            // `rx` is dropped when this returns, which ends the reading thread.
+            let rx = rx;
+            for prepared in &rx {
+                if self.stop_requested() {
+                    summary.interrupted = true;
+                    break;
+                }
+                self.ingest_chunk(prepared?, &mut writer, &mut summary, &mut batch)?;
+                if batch.due() {
+                    self.commit(&mut writer, &mut batch, &mut summary)?;
+                }
+                progress(&summary);
             }
-            chunk.extend(items.by_ref().take(CHUNK));
-            self.ingest_chunk(
-                std::mem::take(&mut chunk),
-                &mut writer,
-                &mut summary,
-                &mut batch,
-            )?;
-            if batch.due() || items.peek().is_none() {
-                self.commit(&mut writer, &mut batch, &mut summary)?;
-            }
-            progress(&summary);
-        }
+            Ok::<(), crate::error::ArchiveError>(())
+        })?;
         self.commit(&mut writer, &mut batch, &mut summary)?;
+        progress(&summary);
         writer.wait_merging_threads()?;
         self.reader.reload()?;
         Ok(summary)
@@ -317,18 +401,15 @@ impl Archive {
         Ok(())
     }
 
+    /// Files a prepared chunk: new cables and new versions to the index writer and the batch's
+    /// ledger, unchanged ones counted.
     fn ingest_chunk(
         &mut self,
-        chunk: Vec<std::result::Result<RawCable, SourceError>>,
+        items: Vec<Item>,
         writer: &mut IndexWriter<TantivyDocument>,
         summary: &mut IngestSummary,
         batch: &mut Batch,
     ) -> Result<()> {
-        let fields = &self.fields;
-        let items: Vec<Item> = chunk
-            .into_par_iter()
-            .map(|item| prepare(fields, item))
-            .collect::<Result<_>>()?;
         for item in items {
             let Prepared {
                 cable,
@@ -422,5 +503,37 @@ impl Archive {
             batch.ledger.insert(id, entry);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The version hash is stored in every archive: it must not change with the code. It is
+    /// SHA-256 of the words joined by single spaces, whatever the line ends and blank lines.
+    #[test]
+    fn version_hash_is_sha256_of_the_words() {
+        let want = "94bbd6eabe87813a0e1d1d35f87ffd3dfb31d3165f3022f1d0c91ee2b6b2e823";
+        for text in [
+            "SUBJECT: HARBOR VISIT\n\n1. The delegation arrived.\n",
+            "SUBJECT:  HARBOR VISIT\r\n\r\n\r\n1.   The delegation\r\narrived.",
+            "  SUBJECT: HARBOR\tVISIT 1. The delegation arrived.",
+        ] {
+            let cable = cable_format::parse(text.as_bytes());
+            assert_eq!(version_hash(&cable), want, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The byte-level join splits exactly where `split_whitespace` does, Unicode white
+        /// space (no-break, ideographic, next-line) included.
+        #[test]
+        fn join_words_is_split_whitespace_joined(
+            s in "[a-z\u{e9}\u{a0}\u{85}\u{2003}\u{3000}\u{200b} \t\n\r\u{b}\u{c}]{0,40}"
+        ) {
+            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(join_words(&s), want.into_bytes());
+        }
     }
 }
