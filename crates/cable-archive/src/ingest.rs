@@ -90,6 +90,16 @@ pub fn version_hash(cable: &Cable) -> String {
 fn join_words(text: &str) -> Vec<u8> {
     let bytes = text.as_bytes();
     let n = bytes.len();
+    // The length of the character at `i` and whether it is white space.
+    let class = |i: usize| {
+        let b = bytes[i];
+        if b.is_ascii() {
+            (1, matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c.len_utf8(), c.is_whitespace())
+        }
+    };
     let mut out = Vec::with_capacity(n);
     // The text is copied a run at a time: a run ends only where the white space is not a
     // single ASCII space between two words.
@@ -101,12 +111,7 @@ fn join_words(text: &str) -> Vec<u8> {
             i += 1;
             continue;
         }
-        let (len, space) = if b.is_ascii() {
-            (1, matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
-        } else {
-            let c = text[i..].chars().next().unwrap_or_default();
-            (c.len_utf8(), c.is_whitespace())
-        };
+        let (len, space) = class(i);
         if !space {
             i += len;
             continue;
@@ -125,13 +130,7 @@ fn join_words(text: &str) -> Vec<u8> {
         out.extend_from_slice(&bytes[run..i]);
         i += len;
         while i < n {
-            let b = bytes[i];
-            let (len, space) = if b.is_ascii() {
-                (1, matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
-            } else {
-                let c = text[i..].chars().next().unwrap_or_default();
-                (c.len_utf8(), c.is_whitespace())
-            };
+            let (len, space) = class(i);
             if !space {
                 break;
             }
