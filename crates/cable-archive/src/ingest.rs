@@ -74,75 +74,11 @@ pub struct IngestProblem {
 /// `cables.csv` row (which differ in line ends, blank lines and scraper debris) hashes alike.
 pub fn version_hash(cable: &Cable) -> String {
     let normalized = cable_format::normalize::normalize(&cable.text).text;
-    let digest = Sha256::digest(join_words(&normalized));
-    let mut hex = String::with_capacity(2 * digest.len());
-    for b in digest {
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    hex
-}
-
-/// The words of `text` (as `str::split_whitespace` splits them: Unicode white space) joined by
-/// single spaces, in one pass over the bytes: ASCII bytes are tested directly and only the
-/// other characters decoded (`split_whitespace` decodes every character, which made this the
-/// ingest's most expensive function of its own).
-fn join_words(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let n = bytes.len();
-    // The length of the character at `i` and whether it is white space.
-    let class = |i: usize| {
-        let b = bytes[i];
-        if b.is_ascii() {
-            (1, matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
-        } else {
-            let c = text[i..].chars().next().unwrap_or_default();
-            (c.len_utf8(), c.is_whitespace())
-        }
-    };
-    let mut out = Vec::with_capacity(n);
-    // The text is copied a run at a time: a run ends only where the white space is not a
-    // single ASCII space between two words.
-    let mut run = 0;
-    let mut i = 0;
-    while i < n {
-        let b = bytes[i];
-        if b > b' ' && b.is_ascii() {
-            i += 1;
-            continue;
-        }
-        let (len, space) = class(i);
-        if !space {
-            i += len;
-            continue;
-        }
-        if b == b' '
-            && i > run
-            && bytes
-                .get(i + 1)
-                .is_some_and(|&next| next > b' ' && next.is_ascii())
-        {
-            // One plain space inside a run: kept as it is.
-            i += 1;
-            continue;
-        }
-        // Irregular white space: end the run, skip the white space, and owe one space.
-        out.extend_from_slice(&bytes[run..i]);
-        i += len;
-        while i < n {
-            let (len, space) = class(i);
-            if !space {
-                break;
-            }
-            i += len;
-        }
-        run = i;
-        if i < n && !out.is_empty() {
-            out.push(b' ');
-        }
-    }
-    out.extend_from_slice(&bytes[run..]);
-    out
+    let joined = normalized.split_whitespace().collect::<Vec<_>>().join(" ");
+    Sha256::digest(joined.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A partial extract: a text without a transmission heading (no DTG, no FL3 station), or one
@@ -521,18 +457,6 @@ mod tests {
         ] {
             let cable = cable_format::parse(text.as_bytes());
             assert_eq!(version_hash(&cable), want, "{text:?}");
-        }
-    }
-
-    proptest::proptest! {
-        /// The byte-level join splits exactly where `split_whitespace` does, Unicode white
-        /// space (no-break, ideographic, next-line) included.
-        #[test]
-        fn join_words_is_split_whitespace_joined(
-            s in "[a-z\u{e9}\u{a0}\u{85}\u{2003}\u{3000}\u{200b} \t\n\r\u{b}\u{c}]{0,40}"
-        ) {
-            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
-            proptest::prop_assert_eq!(join_words(&s), want.into_bytes());
         }
     }
 }
