@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use axum::http::{Method, StatusCode};
 use cable_archive::AccessMode;
 use cable_server::{route_table, RouteSpec};
-use cable_testdata::access::{TestReader, CANARIES, CITED, READERS};
+use cable_testdata::access::{TestReader, CANARIES, CITED, IDS, READERS};
 use common::{enc, Answer, Req, Server};
 use serde_json::Value;
 
@@ -32,28 +32,6 @@ const CAVEAT_BANNERS: [(&str, &[&str]); 2] = [
 
 /// An id the archive does not hold (nor does any cable cite it).
 const MISSING: &str = "09OSLO199";
-
-fn fixture_ids() -> Vec<&'static str> {
-    let ids: BTreeSet<&str> = CANARIES.iter().map(|c| c.id).collect();
-    ids.into_iter().collect()
-}
-
-/// The cables `reader` may see, by the oracle.
-fn visible(reader: &TestReader) -> BTreeSet<&'static str> {
-    fixture_ids()
-        .into_iter()
-        .filter(|id| reader.sees_cable(id))
-        .collect()
-}
-
-/// The cables a search for canary `word` must find for `reader`.
-fn found_by(reader: &TestReader, word: &str) -> BTreeSet<&'static str> {
-    CANARIES
-        .iter()
-        .filter(|c| c.word == word && reader.sees(c))
-        .map(|c| c.id)
-        .collect()
-}
 
 /// The queries every route is sent with: none, each canary word, citation queries.
 fn queries() -> Vec<String> {
@@ -70,7 +48,7 @@ fn queries() -> Vec<String> {
 fn requests(route: &RouteSpec) -> Vec<(String, Option<&'static str>, Option<String>)> {
     let mut out = Vec::new();
     if route.path.contains("{id}") {
-        for id in fixture_ids().into_iter().chain([MISSING]) {
+        for id in IDS.into_iter().chain([MISSING]) {
             out.push((route.path.replace("{id}", id), Some(id), None));
         }
         return out;
@@ -196,9 +174,9 @@ fn sum(v: &Value) -> u64 {
 fn check_counts(reader: &TestReader, uri: &str, q: &str, a: &Answer) {
     let who = reader.name;
     let expected: Option<BTreeSet<&str>> = if q.is_empty() {
-        Some(visible(reader))
+        Some(reader.visible_cables())
     } else if CANARIES.iter().any(|c| c.word == q) {
-        Some(found_by(reader, q))
+        Some(reader.finds(q))
     } else if q == format!("cites:{CITED}") {
         Some(
             ["09OSLO101"]
@@ -333,7 +311,7 @@ async fn no_route_leaks_and_everything_visible_is_found() {
     let mut validated = 0;
     for reader in READERS {
         let token = s.token(reader.name);
-        let seen = visible(&reader);
+        let seen = reader.visible_cables();
         for route in &routes {
             for (uri, id, q) in requests(route) {
                 let a = if route.method == "POST" {
@@ -415,7 +393,7 @@ async fn check_found(s: &Server, reader: &TestReader) {
         }
     }
     // A hidden paragraph is shown as its note on the cable page.
-    for id in visible(reader) {
+    for id in reader.visible_cables() {
         let doc = s.get(&format!("/api/cables/{id}"), token).await.json();
         let page = s.get(&format!("/cables/{id}"), token).await.body;
         for w in doc["withheld"].as_array().into_iter().flatten() {

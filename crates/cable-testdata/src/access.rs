@@ -143,6 +143,24 @@ impl TestReader {
     pub fn sees_cable(&self, id: &str) -> bool {
         CANARIES.iter().any(|c| c.id == id && self.sees(c))
     }
+
+    /// The fixture's cables this reader may see something of.
+    pub fn visible_cables(&self) -> std::collections::BTreeSet<&'static str> {
+        IDS.iter()
+            .copied()
+            .filter(|id| self.sees_cable(id))
+            .collect()
+    }
+
+    /// The cables a search for canary `word` must find for this reader: those where they may
+    /// see it.
+    pub fn finds(&self, word: &str) -> std::collections::BTreeSet<&'static str> {
+        CANARIES
+            .iter()
+            .filter(|c| c.word == word && self.sees(c))
+            .map(|c| c.id)
+            .collect()
+    }
 }
 
 fn cable(

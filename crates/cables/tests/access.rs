@@ -84,22 +84,6 @@ fn ok_as(data: &Path, r: &TestReader, args: &[&str]) -> String {
     text
 }
 
-/// The cables a search for canary `word` must find for `r`: those where `r` may see it.
-fn found_by(r: &TestReader, word: &str) -> BTreeSet<String> {
-    CANARIES
-        .iter()
-        .filter(|c| c.word == word && r.sees(c))
-        .map(|c| c.id.to_string())
-        .collect()
-}
-
-fn visible_ids(r: &TestReader) -> BTreeSet<String> {
-    IDS.iter()
-        .filter(|id| r.sees_cable(id))
-        .map(|id| id.to_string())
-        .collect()
-}
-
 fn jsonl_ids(text: &str) -> BTreeSet<String> {
     text.lines()
         .map(|l| {
@@ -123,10 +107,10 @@ fn sum(counts: &Value) -> u64 {
 /// text, JSON and raw text) of a visible cable carries each of its canaries `r` may see; the
 /// totals and counts of search, export and stats are the number of visible cables.
 fn everything_in_view_is_found(data: &Path, r: &TestReader, tmp: &Path) {
-    let visible = visible_ids(r);
+    let visible: BTreeSet<String> = r.visible_cables().into_iter().map(String::from).collect();
     let n = visible.len() as u64;
     for c in CANARIES {
-        let want = found_by(r, c.word);
+        let want: BTreeSet<String> = r.finds(c.word).into_iter().map(String::from).collect();
         let results: Value = serde_json::from_str(&ok_as(data, r, &["search", "--json", c.word]))
             .expect("search json");
         let hits: BTreeSet<String> = results["hits"]
