@@ -166,9 +166,12 @@ impl Archive {
         }
         let fields = Fields::new();
         let index = if read_only {
-            let mut index = Index::open(rodir::ReadOnlyDirectory::open(&index_dir)?)?;
+            let index = Index::open(rodir::ReadOnlyDirectory::open(&index_dir)?)?;
             index.tokenizers().register(TOKENIZER, schema::analyzer());
-            index.set_default_multithread_executor().ok();
+            // Searches run on the calling thread, as on a writable archive: searching the
+            // segments in parallel made broad pages 20-30% faster on an idle machine but
+            // selective ones slower (BENCHMARKS.md, session 6), and a server's cores are
+            // busy with other requests anyway.
             index
         } else {
             open_index(&index_dir, &fields)?
