@@ -78,6 +78,57 @@ pub fn ours(csv: &Path, dir: &Path, total: u64) -> anyhow::Result<IngestFigures>
     ))
 }
 
+/// Ingest the generated set `(seed, total)` into a new archive in `dir`, straight from the
+/// generator with no `cables.csv` in between (as `cables gen --ingest` does): for sizes whose
+/// CSV would not fit beside the archive. Generating is timed with the ingest; it runs a chunk
+/// at a time on the ingest's reading thread, its cables made in parallel.
+pub fn ours_streamed(seed: u64, dir: &Path, total: u64) -> anyhow::Result<IngestFigures> {
+    const GENERATE: usize = 2_000;
+    let peak_ok = reset_peak_rss();
+    let mut archive = Archive::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+    let mut progress = Progress::new(format!("ours: generated cables into {}", dir.display()));
+    let set = cable_synth::generate(seed, total as usize);
+    let origin = format!("cables gen --seed {seed} --count {total}");
+    let chunks = (0..total as usize).step_by(GENERATE).map(|start| {
+        let end = (start + GENERATE).min(total as usize);
+        (start..end)
+            .into_par_iter()
+            .map(|i| set.cable(i))
+            .collect::<Vec<_>>()
+    });
+    let items = chunks.flatten().map(|c| {
+        Ok(cable_sources::RawCable {
+            container_id: Some(c.id.clone()),
+            text: c.text,
+            source: cable_sources::Source {
+                path: origin.clone(),
+                row: Some(c.index as u64 + 1),
+                offset: None,
+                container: "generated".into(),
+            },
+            ..Default::default()
+        })
+    });
+    let t = Instant::now();
+    let summary = archive.ingest_stream(items, &mut |s| progress.tick(s.read, total))?;
+    let took = t.elapsed();
+    let peak = peak_rss().filter(|_| peak_ok);
+    drop(archive);
+    anyhow::ensure!(
+        summary.new == total && summary.unreadable == 0,
+        "ingest stored {} new cables of {total} ({} unreadable)",
+        summary.new,
+        summary.unreadable
+    );
+    Ok(IngestFigures::new(
+        summary.new,
+        summary.bytes,
+        took,
+        peak,
+        du(dir),
+    ))
+}
+
 /// The ceiling: index the documents of `csv` into a bare index in `dir`, `batch` prepared
 /// documents at a time (rounded up to a whole number of commits).
 pub fn ceiling(csv: &Path, dir: &Path, total: u64, batch: usize) -> anyhow::Result<IngestFigures> {

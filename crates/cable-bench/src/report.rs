@@ -13,11 +13,16 @@ pub fn markdown(r: &Results) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "Run of {}: {} cables (seed {}, {}), machine {}, {:.0} s in all.\n",
+        "Run of {}: {} cables (seed {}, {} {}), machine {}, {:.0} s in all.\n",
         r.date,
         r.cables,
         r.seed,
         mb(r.corpus_bytes),
+        if r.streamed {
+            "of cable text, streamed from the generator"
+        } else {
+            "of cables.csv"
+        },
         r.machine,
         r.total_seconds
     );

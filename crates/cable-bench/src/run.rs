@@ -39,6 +39,13 @@ pub struct Config {
     pub soak_share: f64,
     /// Skip parts: `parse`, `ingest`, `ceiling`, `query`, `peers`, `load`.
     pub skip: Vec<String>,
+    /// Run only the queries of the mix whose text holds one of these (all when empty): for
+    /// profiling one query.
+    pub only: Vec<String>,
+    /// Generate the cables straight into our ingest, with no `cables.csv` (for 2,500,000
+    /// cables, whose CSV would not fit on the disk beside the archive). The ceiling and the
+    /// peers, which read the CSV, do not run.
+    pub stream: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +62,11 @@ pub struct Results {
     pub machine: String,
     pub cables: usize,
     pub seed: u64,
+    /// Bytes of the `cables.csv`; when streamed, of the cable texts ingested.
     pub corpus_bytes: u64,
+    /// Whether the cables were generated straight into the ingest (no CSV, no ceiling, no
+    /// peers).
+    pub streamed: bool,
     pub parse: Vec<ParseFigures>,
     pub ingest: Option<IngestFigures>,
     pub ceiling: Option<IngestFigures>,
@@ -95,6 +106,7 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
         cables: config.cables,
         seed: config.seed,
         corpus_bytes: 0,
+        streamed: config.stream,
         parse: Vec::new(),
         ingest: None,
         ceiling: None,
@@ -117,20 +129,32 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
         }
     }
 
-    let csv = crate::corpus::ensure_csv(&config.work, config.seed, config.cables)?;
-    results.corpus_bytes = std::fs::metadata(&csv)?.len();
     let total = config.cables as u64;
     let archive = config
         .work
         .join(format!("archive-seed{}-{}", config.seed, config.cables));
-    if !skip("ingest") || !archive.join("index").exists() {
-        fresh(&archive)?;
-        results.ingest = Some(crate::ingest::ours(&csv, &archive, total)?);
+    if config.stream {
+        if !skip("ingest") || !archive.join("index").exists() {
+            fresh(&archive)?;
+            results.ingest = Some(crate::ingest::ours_streamed(config.seed, &archive, total)?);
+        }
+        results.corpus_bytes = results.ingest.as_ref().map_or(0, |i| i.bytes);
     }
-    if !skip("ceiling") {
+    let csv = if config.stream {
+        None
+    } else {
+        let csv = crate::corpus::ensure_csv(&config.work, config.seed, config.cables)?;
+        results.corpus_bytes = std::fs::metadata(&csv)?.len();
+        if !skip("ingest") || !archive.join("index").exists() {
+            fresh(&archive)?;
+            results.ingest = Some(crate::ingest::ours(&csv, &archive, total)?);
+        }
+        Some(csv)
+    };
+    if let (false, Some(csv)) = (skip("ceiling"), &csv) {
         let dir = config.work.join("ceiling");
         fresh(&dir)?;
-        let c = crate::ingest::ceiling(&csv, &dir, total, config.ceiling_batch)?;
+        let c = crate::ingest::ceiling(csv, &dir, total, config.ceiling_batch)?;
         std::fs::remove_dir_all(&dir)?;
         results.ingest_ratio = results
             .ingest
@@ -139,7 +163,12 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
         results.ceiling = Some(c);
     }
 
-    let mix = crate::mix::mix();
+    let mix: Vec<_> = crate::mix::mix()
+        .into_iter()
+        .filter(|q| {
+            config.only.is_empty() || config.only.iter().any(|o| q.ours.contains(o.as_str()))
+        })
+        .collect();
     if !skip("query") {
         for view in crate::query::VIEWS {
             eprintln!(
@@ -152,7 +181,7 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
         }
     }
 
-    if !skip("peers") {
+    if let (false, Some(csv)) = (skip("peers"), &csv) {
         for name in &config.peers {
             let dir = config.work.join(format!("peer-{name}"));
             fresh(&dir)?;
@@ -161,7 +190,7 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
                 "postgres" => Box::new(Postgres::start(&dir)?),
                 other => anyhow::bail!("unknown peer {other} (sqlite, postgres)"),
             };
-            let seconds = peer_ingest(peer.as_mut(), &csv, total)?;
+            let seconds = peer_ingest(peer.as_mut(), csv, total)?;
             eprintln!("-- {}: queries, {} rounds", peer.name(), config.peer_rounds);
             let queries = crate::query::peer(peer.as_mut(), &mix, config.peer_rounds, total)?;
             results.peers.push(PeerFigures {

@@ -62,6 +62,8 @@ fn every_part_of_the_benchmark_runs_on_a_small_archive() {
         soak_seconds: 2,
         soak_share: 0.5,
         skip: Vec::new(),
+        only: Vec::new(),
+        stream: false,
     };
     let r = run(&config).expect("the benchmark runs");
 
@@ -129,4 +131,46 @@ fn every_part_of_the_benchmark_runs_on_a_small_archive() {
         md.contains("Ours / ceiling") && md.contains("sqlite-fts5"),
         "{md}"
     );
+}
+
+/// `--stream`: the cables go from the generator straight into the ingest; no cables.csv is
+/// written, and the ceiling and the peers (which read it) do not run. `--only` narrows the mix.
+#[test]
+fn a_streamed_run_ingests_from_the_generator() {
+    let work = tempfile::tempdir().unwrap();
+    let config = Config {
+        cables: 150,
+        seed: 4,
+        work: work.path().to_path_buf(),
+        corpus: shared().join("corpus"),
+        parse_rounds: 1,
+        rounds: 1,
+        peer_rounds: 1,
+        peers: vec!["sqlite".into()],
+        ceiling_batch: 100,
+        cables_bin: None,
+        load_seconds: 1,
+        load_connections: 1,
+        soak_seconds: 0,
+        soak_share: 0.5,
+        skip: vec!["parse".into(), "load".into()],
+        only: vec!["tag:".into()],
+        stream: true,
+    };
+    let r = run(&config).expect("the streamed benchmark runs");
+    let ours = r.ingest.as_ref().expect("our ingest ran");
+    assert_eq!(ours.cables, 150);
+    assert!(r.streamed && r.corpus_bytes == ours.bytes && ours.bytes > 0);
+    assert!(r.ceiling.is_none() && r.peers.is_empty());
+    let csvs = std::fs::read_dir(work.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "csv"))
+        })
+        .count();
+    assert_eq!(csvs, 0, "no cables.csv is written");
+    let owner = &r.queries[0].1;
+    assert!(!owner.is_empty() && owner.iter().all(|q| q.query.contains("tag:")));
+    assert!(cable_bench::report::markdown(&r).contains("streamed from the generator"));
 }
