@@ -48,10 +48,17 @@ impl SegmentMap {
 
 /// Per-segment maps, shared by every search of an archive. Entries of merged-away segments are
 /// dropped when the cache is pruned against the live segments.
+///
+/// A segment's map is built once: the first search to need it builds it while holding that
+/// segment's slot, and concurrent searches wait for it instead of building it again (under a
+/// server's load every request would otherwise read the whole facet column at once).
 #[derive(Default)]
 pub struct FacetCache {
-    segments: Mutex<HashMap<SegmentId, Arc<SegmentMap>>>,
+    segments: Mutex<HashMap<SegmentId, Slot>>,
 }
+
+/// One segment's map, once built.
+type Slot = Arc<Mutex<Option<Arc<SegmentMap>>>>;
 
 impl FacetCache {
     fn map_for(
@@ -60,9 +67,28 @@ impl FacetCache {
         reader: &FacetReader,
     ) -> tantivy::Result<Arc<SegmentMap>> {
         let id = segment.segment_id();
-        if let Some(m) = self.segments.lock().expect("facet cache lock").get(&id) {
+        let slot = self
+            .segments
+            .lock()
+            .expect("facet cache lock")
+            .entry(id)
+            .or_default()
+            .clone();
+        let mut slot = slot.lock().expect("facet cache slot lock");
+        if let Some(m) = slot.as_ref() {
             return Ok(m.clone());
         }
+        let map = Arc::new(Self::build(id, segment, reader)?);
+        *slot = Some(map.clone());
+        Ok(map)
+    }
+
+    /// Read a segment's facet dictionary and every document's ordinals.
+    fn build(
+        id: SegmentId,
+        segment: &SegmentReader,
+        reader: &FacetReader,
+    ) -> tantivy::Result<SegmentMap> {
         if u32::try_from(reader.num_facets()).is_err() {
             return Err(tantivy::TantivyError::InternalError(format!(
                 "segment {id}: more than 4 billion distinct facet values"
@@ -112,16 +138,20 @@ impl FacetCache {
             starts.push(end);
         }
         ords.shrink_to_fit();
-        let map = Arc::new(SegmentMap {
+        Ok(SegmentMap {
             entries,
             starts,
             ords,
-        });
-        self.segments
-            .lock()
-            .expect("facet cache lock")
-            .insert(id, map.clone());
-        Ok(map)
+        })
+    }
+
+    /// Build the maps of every segment of `searcher` not built yet.
+    pub fn warm(&self, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
+        for segment in searcher.segment_readers() {
+            let reader = segment.facet_reader("facets")?;
+            self.map_for(segment, &reader)?;
+        }
+        Ok(())
     }
 
     /// Forget segments that are no longer in `live` (merged away).

@@ -707,6 +707,16 @@ impl Archive {
 }
 
 impl Archive {
+    /// Read what exact facet counts need from every segment now (a server calls this at start,
+    /// so that its first searches do not pay for it).
+    pub fn warm(&self) -> Result<()> {
+        let searcher = self.reader.searcher();
+        self.facet_counter(&searcher, &FACETS)
+            .cache
+            .warm(&searcher)?;
+        Ok(())
+    }
+
     /// Exact counts of the facets `names` over a search's matches, with the per-segment maps
     /// kept between searches (pruned to the searcher's live segments when they change).
     fn facet_counter<'a>(
@@ -779,8 +789,22 @@ mod tests {
     fn snippet_prefilter_skips_only_texts_without_a_highlight() {
         let fields = schema::Fields::new();
         let pieces = [
-            "Human", "RIGHTS", "humanitarian", "hu-man", "rights.", "(S)", "Ärger", "human’s",
-            "café", "x", "human\nrights", "HUMANRIGHTS", "right", "1999", "--", "\n\n",
+            "Human",
+            "RIGHTS",
+            "humanitarian",
+            "hu-man",
+            "rights.",
+            "(S)",
+            "Ärger",
+            "human’s",
+            "café",
+            "x",
+            "human\nrights",
+            "HUMANRIGHTS",
+            "right",
+            "1999",
+            "--",
+            "\n\n",
         ];
         for words in [&["human", "rights"][..], &["cafe"][..], &["1999"][..]] {
             let map: BTreeMap<String, f32> = words.iter().map(|w| (w.to_string(), 1.0)).collect();

@@ -186,6 +186,14 @@ pub async fn serve(
     let state = AppState::new(archive, &opts).map_err(|e| std::io::Error::other(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(opts.addr).await?;
     on_bound(listener.local_addr()?);
+    // What exact facet counts need from each segment is read in the background; a search that
+    // needs a segment's first waits for it rather than reading it again.
+    let warm = Arc::clone(&state.archive);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = warm.warm() {
+            tracing::warn!(error = %e, "reading the facet maps ahead failed");
+        }
+    });
     let app = router(state, &opts);
     axum::serve(
         listener,
