@@ -8,7 +8,7 @@
 # fuzzer), builds the target with `cargo +nightly fuzz build` and runs its libFuzzer binary on
 # fuzz/corpus/<target> (new inputs) and fuzz/seeds/<target> for SECONDS, appends a line to
 # fuzz/executions.tsv (target, date, seconds actually run (a crash stops a run early),
-# executions, crashes; executions from libFuzzer's
+# executions, crashes, the build flags; executions from libFuzzer's
 # final `stat::number_of_executed_units`, else its last `#N` line), then prints the cumulative
 # totals per target. Logs go to fuzz/logs/, crashes to fuzz/artifacts/<target>/ (replayed by
 # the stable tests).
@@ -69,7 +69,7 @@ for t in "${TARGETS[@]}"; do
 done
 BIN_DIR=$FUZZ_DIR/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release
 
-[[ -s $TSV ]] || printf 'target\tdate\tseconds\texecutions\tcrashes\n' > "$TSV"
+[[ -s $TSV ]] || printf 'target\tdate\tseconds\texecutions\tcrashes\tbuild\n' > "$TSV"
 
 run_one() {
     local t=$1 stamp log before after execs crashes start elapsed
@@ -94,8 +94,8 @@ run_one() {
     fi
     after=$(find "$FUZZ_DIR/artifacts/$t" -type f | wc -l)
     crashes=$((after - before))
-    printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$elapsed" \
-        "${execs:-0}" "$crashes" >> "$TSV"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$elapsed" \
+        "${execs:-0}" "$crashes" "${BUILD_FLAGS[*]}" >> "$TSV"
     echo "-- $t: ${execs:-0} executions in ${elapsed}s, $crashes crash(es)"
     if [[ $crashes -gt 0 ]]; then
         grep -m 5 -E 'panicked at|ERROR: libFuzzer|deadly signal|Test unit written' "$log" || true
