@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use cable_archive::{ceiling, Archive};
+use cable_archive::{ceiling, Archive, IngestSummary};
 use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::TantivyDocument;
@@ -55,27 +55,9 @@ impl IngestFigures {
 
 /// Ingest `csv` into a new archive in `dir` (which must not hold one).
 pub fn ours(csv: &Path, dir: &Path, total: u64) -> anyhow::Result<IngestFigures> {
-    let peak_ok = reset_peak_rss();
-    let mut archive = Archive::open(dir).with_context(|| format!("opening {}", dir.display()))?;
-    let mut progress = Progress::new(format!("ours: ingest into {}", dir.display()));
-    let t = Instant::now();
-    let summary = archive.ingest(&[csv.to_path_buf()], &mut |s| progress.tick(s.read, total))?;
-    let took = t.elapsed();
-    let peak = peak_rss().filter(|_| peak_ok);
-    drop(archive);
-    anyhow::ensure!(
-        summary.new == total && summary.unreadable == 0,
-        "ingest stored {} new cables of {total} ({} unreadable)",
-        summary.new,
-        summary.unreadable
-    );
-    Ok(IngestFigures::new(
-        summary.new,
-        summary.bytes,
-        took,
-        peak,
-        du(dir),
-    ))
+    measure_ingest(dir, total, "ingest", |archive, progress| {
+        archive.ingest(&[csv.to_path_buf()], progress)
+    })
 }
 
 /// Ingest the generated set `(seed, total)` into a new archive in `dir`, straight from the
@@ -84,9 +66,6 @@ pub fn ours(csv: &Path, dir: &Path, total: u64) -> anyhow::Result<IngestFigures>
 /// at a time on the ingest's reading thread, its cables made in parallel.
 pub fn ours_streamed(seed: u64, dir: &Path, total: u64) -> anyhow::Result<IngestFigures> {
     const GENERATE: usize = 2_000;
-    let peak_ok = reset_peak_rss();
-    let mut archive = Archive::open(dir).with_context(|| format!("opening {}", dir.display()))?;
-    let mut progress = Progress::new(format!("ours: generated cables into {}", dir.display()));
     let set = cable_synth::generate(seed, total as usize);
     let origin = format!("cables gen --seed {seed} --count {total}");
     let chunks = (0..total as usize).step_by(GENERATE).map(|start| {
@@ -109,8 +88,28 @@ pub fn ours_streamed(seed: u64, dir: &Path, total: u64) -> anyhow::Result<Ingest
             ..Default::default()
         })
     });
+    measure_ingest(dir, total, "generated cables", |archive, progress| {
+        archive.ingest_stream(items, progress)
+    })
+}
+
+/// Open a new archive in `dir`, run `ingest` into it with a progress display, and measure it:
+/// its time, the process's peak memory, the size on disk. Every one of `total` cables must be
+/// stored new.
+fn measure_ingest(
+    dir: &Path,
+    total: u64,
+    what: &str,
+    ingest: impl FnOnce(
+        &mut Archive,
+        &mut dyn FnMut(&IngestSummary),
+    ) -> cable_archive::Result<IngestSummary>,
+) -> anyhow::Result<IngestFigures> {
+    let peak_ok = reset_peak_rss();
+    let mut archive = Archive::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+    let mut progress = Progress::new(format!("ours: {what} into {}", dir.display()));
     let t = Instant::now();
-    let summary = archive.ingest_stream(items, &mut |s| progress.tick(s.read, total))?;
+    let summary = ingest(&mut archive, &mut |s| progress.tick(s.read, total))?;
     let took = t.elapsed();
     let peak = peak_rss().filter(|_| peak_ok);
     drop(archive);

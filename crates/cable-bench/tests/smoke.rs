@@ -30,6 +30,29 @@ fn have_postgres() -> bool {
     std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|mut d| d.next().is_some())
 }
 
+/// A run of `cables` cables in `work`, every part for a moment; no peers, no load.
+fn small(work: &std::path::Path, cables: usize) -> Config {
+    Config {
+        cables,
+        seed: 3,
+        work: work.to_path_buf(),
+        corpus: shared().join("corpus"),
+        parse_rounds: 1,
+        rounds: 2,
+        peer_rounds: 1,
+        peers: Vec::new(),
+        ceiling_batch: 120,
+        cables_bin: None,
+        load_seconds: 2,
+        load_connections: 2,
+        soak_seconds: 2,
+        soak_share: 0.5,
+        skip: Vec::new(),
+        only: Vec::new(),
+        stream: false,
+    }
+}
+
 #[test]
 fn every_part_of_the_benchmark_runs_on_a_small_archive() {
     let ci = std::env::var_os("CI").is_some();
@@ -47,23 +70,9 @@ fn every_part_of_the_benchmark_runs_on_a_small_archive() {
     }
     let work = tempfile::tempdir().unwrap();
     let config = Config {
-        cables: 300,
-        seed: 3,
-        work: work.path().to_path_buf(),
-        corpus: shared().join("corpus"),
-        parse_rounds: 1,
-        rounds: 2,
-        peer_rounds: 1,
         peers: peers.clone(),
-        ceiling_batch: 120,
         cables_bin: bin.clone(),
-        load_seconds: 2,
-        load_connections: 2,
-        soak_seconds: 2,
-        soak_share: 0.5,
-        skip: Vec::new(),
-        only: Vec::new(),
-        stream: false,
+        ..small(work.path(), 300)
     };
     let r = run(&config).expect("the benchmark runs");
 
@@ -139,23 +148,11 @@ fn every_part_of_the_benchmark_runs_on_a_small_archive() {
 fn a_streamed_run_ingests_from_the_generator() {
     let work = tempfile::tempdir().unwrap();
     let config = Config {
-        cables: 150,
-        seed: 4,
-        work: work.path().to_path_buf(),
-        corpus: shared().join("corpus"),
-        parse_rounds: 1,
-        rounds: 1,
-        peer_rounds: 1,
         peers: vec!["sqlite".into()],
-        ceiling_batch: 100,
-        cables_bin: None,
-        load_seconds: 1,
-        load_connections: 1,
-        soak_seconds: 0,
-        soak_share: 0.5,
         skip: vec!["parse".into(), "load".into()],
         only: vec!["tag:".into()],
         stream: true,
+        ..small(work.path(), 150)
     };
     let r = run(&config).expect("the streamed benchmark runs");
     let ours = r.ingest.as_ref().expect("our ingest ran");
