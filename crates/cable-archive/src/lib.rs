@@ -20,6 +20,7 @@ mod export;
 mod facets;
 mod graph;
 mod ingest;
+mod keyset;
 mod policy;
 pub mod readers;
 mod reindex;
@@ -64,6 +65,8 @@ pub struct Archive {
     audit: audit::AuditLog,
     /// Per-segment facet maps shared by every search (see `facets.rs`).
     facet_cache: std::sync::Arc<facets::FacetCache>,
+    /// The access filters' doc sets per segment ([`keyset`]).
+    keyset_cache: std::sync::Arc<keyset::KeySetCache>,
 }
 
 /// One stored version of a cable: its id and hash, the Cable JSON and the original text.
@@ -197,6 +200,7 @@ impl Archive {
             crash_after_index_commit: false,
             stop: None,
             facet_cache: Default::default(),
+            keyset_cache: Default::default(),
             audit: if read_only {
                 audit::AuditLog::disabled()
             } else {

@@ -305,9 +305,10 @@ impl Archive {
             return tq;
         };
         let term_set = |keys: &[String]| -> Box<dyn TQuery> {
-            Box::new(TermSetQuery::new(
-                keys.iter()
-                    .map(|k| Term::from_field_text(self.fields.access, k)),
+            Box::new(crate::keyset::KeySetQuery::new(
+                self.fields.access,
+                keys,
+                self.keyset_cache.clone(),
             ))
         };
         let mut filter = vec![(Occur::Should, term_set(visible))];
@@ -512,6 +513,14 @@ impl Archive {
         view: &View,
     ) -> Result<(Box<dyn TQuery>, Scope)> {
         let scope = self.scope(searcher, view)?;
+        if scope.visible.is_some() {
+            let live: Vec<tantivy::index::SegmentId> = searcher
+                .segment_readers()
+                .iter()
+                .map(|s| s.segment_id())
+                .collect();
+            self.keyset_cache.retain(&live);
+        }
         let tq = self.translate(query, &scope)?;
         Ok((self.restrict(tq, &scope), scope))
     }
