@@ -2,9 +2,9 @@
 //! SIGKILL after its first commits; the archive opens with every committed cable intact, and
 //! running the same ingest again completes to the exact count with no duplicates.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Lines};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 use serde_json::Value;
 
@@ -33,18 +33,21 @@ fn json_of(c: &mut Command) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
-/// Start the ingest, wait for its first `committed` progress line (in a pipe it comes right
-/// after the first chunk), wait `delay` more, then kill it.
-/// The number of cables its first line said were committed, and whether it was killed (rather
-/// than finished first).
-fn kill_after(data: &Path, delay: std::time::Duration) -> (u64, bool) {
-    let mut child = gen_ingest(data)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
+/// Start the ingest (printing its summary as JSON when `json`) and read its progress until the
+/// first `ingest: committed N` line, which in a pipe comes right after the first chunk: the
+/// running ingest, the rest of its progress, and N.
+fn start_until_first_commit(
+    data: &Path,
+    json: bool,
+) -> (Child, Lines<BufReader<ChildStderr>>, u64) {
+    let mut command = gen_ingest(data);
+    if json {
+        command.arg("--json").stdout(Stdio::piped());
+    } else {
+        command.stdout(Stdio::null());
+    }
+    let mut child = command.stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
     let committed = lines
         .by_ref()
         .map_while(Result::ok)
@@ -53,6 +56,15 @@ fn kill_after(data: &Path, delay: std::time::Duration) -> (u64, bool) {
             rest.split(',').next()?.trim().parse::<u64>().ok()
         })
         .expect("the ingest ended before its first commit");
+    (child, lines, committed)
+}
+
+/// Start the ingest, wait for its first `committed` progress line (in a pipe it comes right
+/// after the first chunk), wait `delay` more, then kill it.
+/// The number of cables its first line said were committed, and whether it was killed (rather
+/// than finished first).
+fn kill_after(data: &Path, delay: std::time::Duration) -> (u64, bool) {
+    let (mut child, lines, committed) = start_until_first_commit(data, false);
     std::thread::sleep(delay);
     child.kill().expect("SIGKILL");
     let status = child.wait().expect("wait");
@@ -127,19 +139,7 @@ fn an_ingest_killed_with_sigkill_loses_no_committed_cable_and_a_rerun_completes(
 fn sigterm_during_an_ingest_commits_what_was_read_and_exits_cleanly() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    let mut child = gen_ingest(&data)
-        .arg("--json")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let first = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .any(|line| line.starts_with("ingest: committed"));
-    assert!(first, "the ingest ended before its first commit");
+    let (child, lines, _) = start_until_first_commit(&data, true);
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

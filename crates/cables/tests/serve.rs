@@ -29,8 +29,9 @@ fn start(data: &Path, extra: &[&str]) -> (Child, String) {
     (child, url)
 }
 
-/// GET `path` with a bare HTTP/1.1 request: (status, body).
-fn get(url: &str, path: &str) -> (u16, String) {
+/// Send a bare HTTP/1.1 GET of `path` to the server at `url`: the connection, to read the
+/// answer from.
+fn send_get(url: &str, path: &str) -> TcpStream {
     let host = url
         .trim_start_matches("http://")
         .trim_end_matches('/')
@@ -41,6 +42,12 @@ fn get(url: &str, path: &str) -> (u16, String) {
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .expect("request");
+    s
+}
+
+/// GET `path` with a bare HTTP/1.1 request: (status, body).
+fn get(url: &str, path: &str) -> (u16, String) {
+    let mut s = send_get(url, path);
     let mut resp = String::new();
     s.read_to_string(&mut resp).expect("response");
     let status = resp
@@ -181,16 +188,7 @@ fn sigterm_drains_the_requests_in_flight() {
         .expect("gen");
     assert!(out.status.success());
     let (mut child, url) = start(&data, &[]);
-    let host = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let mut s = TcpStream::connect(&host).expect("connect");
-    write!(
-        s,
-        "GET /api/export?format=jsonl HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("request");
+    let s = send_get(&url, "/api/export?format=jsonl");
     // The answer has started: its status line is here.
     let mut reader = BufReader::new(s);
     let mut status = String::new();
