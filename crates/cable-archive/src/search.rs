@@ -231,6 +231,15 @@ impl SnippetPrefilter {
     }
 }
 
+/// The segments `searcher` reads, for pruning what is kept per segment.
+fn live_segments(searcher: &Searcher) -> Vec<tantivy::index::SegmentId> {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|s| s.segment_id())
+        .collect()
+}
+
 /// The word of a JSON string term: after the path, its end byte (0) and the type byte.
 fn json_word(term: &Term) -> Option<&str> {
     let bytes = term.serialized_value_bytes();
@@ -514,12 +523,7 @@ impl Archive {
     ) -> Result<(Box<dyn TQuery>, Scope)> {
         let scope = self.scope(searcher, view)?;
         if scope.visible.is_some() {
-            let live: Vec<tantivy::index::SegmentId> = searcher
-                .segment_readers()
-                .iter()
-                .map(|s| s.segment_id())
-                .collect();
-            self.keyset_cache.retain(&live);
+            self.keyset_cache.retain(&live_segments(searcher));
         }
         let tq = self.translate(query, &scope)?;
         Ok((self.restrict(tq, &scope), scope))
@@ -733,12 +737,7 @@ impl Archive {
         searcher: &tantivy::Searcher,
         names: &'a [&'a str],
     ) -> crate::facets::FacetCounter<'a> {
-        let live: Vec<tantivy::index::SegmentId> = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| s.segment_id())
-            .collect();
-        self.facet_cache.retain(&live);
+        self.facet_cache.retain(&live_segments(searcher));
         crate::facets::FacetCounter {
             names,
             cache: self.facet_cache.clone(),
