@@ -61,11 +61,7 @@ pub struct FacetCache {
 type Slot = Arc<Mutex<Option<Arc<SegmentMap>>>>;
 
 impl FacetCache {
-    fn map_for(
-        &self,
-        segment: &SegmentReader,
-        reader: &FacetReader,
-    ) -> tantivy::Result<Arc<SegmentMap>> {
+    fn map_for(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentMap>> {
         let id = segment.segment_id();
         let slot = self
             .segments
@@ -78,7 +74,8 @@ impl FacetCache {
         if let Some(m) = slot.as_ref() {
             return Ok(m.clone());
         }
-        let map = Arc::new(Self::build(id, segment, reader)?);
+        let reader = segment.facet_reader("facets")?;
+        let map = Arc::new(Self::build(id, segment, &reader)?);
         *slot = Some(map.clone());
         Ok(map)
     }
@@ -148,8 +145,7 @@ impl FacetCache {
     /// Build the maps of every segment of `searcher` not built yet.
     pub fn warm(&self, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
         for segment in searcher.segment_readers() {
-            let reader = segment.facet_reader("facets")?;
-            self.map_for(segment, &reader)?;
+            self.map_for(segment)?;
         }
         Ok(())
     }
@@ -185,10 +181,9 @@ impl Collector for FacetCounter<'_> {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
-        let reader = segment.facet_reader("facets")?;
-        let map = self.cache.map_for(segment, &reader)?;
+        let map = self.cache.map_for(segment)?;
         Ok(SegmentFacetCounter {
-            counts: vec![0; reader.num_facets()],
+            counts: vec![0; map.entries.len()],
             map,
             names: self.names.iter().map(|n| n.to_string()).collect(),
         })
@@ -222,12 +217,6 @@ impl SegmentCollector for SegmentFacetCounter {
     fn collect(&mut self, doc: DocId, _: Score) {
         for &ord in self.map.doc_ords(doc) {
             self.counts[ord as usize] += 1;
-        }
-    }
-
-    fn collect_block(&mut self, docs: &[DocId]) {
-        for &doc in docs {
-            self.collect(doc, 0.0);
         }
     }
 

@@ -723,11 +723,7 @@ impl Archive {
     /// Read what exact facet counts need from every segment now (a server calls this at start,
     /// so that its first searches do not pay for it).
     pub fn warm(&self) -> Result<()> {
-        let searcher = self.reader.searcher();
-        self.facet_counter(&searcher, &FACETS)
-            .cache
-            .warm(&searcher)?;
-        Ok(())
+        Ok(self.facet_cache.warm(&self.reader.searcher())?)
     }
 
     /// Exact counts of the facets `names` over a search's matches, with the per-segment maps
