@@ -552,67 +552,58 @@ impl Archive {
 mod tests {
     use super::*;
 
-    /// `join_words` gives exactly what `split_whitespace` and `join` give, on texts mixing
-    /// every Unicode whitespace with non-space characters that share their first byte.
-    #[test]
-    fn join_words_is_split_whitespace_joined() {
-        let alphabet = [
-            "a",
-            "Zz",
-            " ",
-            "  ",
-            "\t",
-            "\n",
-            "\r\n",
-            "\u{0B}",
-            "\u{0C}",
-            "\u{1C}",
-            "\u{85}",
-            "\u{A0}",
-            "\u{A2}",
-            "\u{C0}",
-            "\u{1680}",
-            "\u{1681}",
-            "\u{2000}",
-            "\u{200A}",
-            "\u{200B}",
-            "\u{2020}",
-            "\u{2028}",
-            "\u{2029}",
-            "\u{202F}",
-            "\u{205F}",
-            "\u{2060}",
-            "\u{3000}",
-            "\u{3001}",
-            "é",
-            "日本",
-            "\u{1F600}",
-            "plain words here",
-            "x y",
-            "!~\u{7F}",
-            "  ab cd",
-            "efgh ",
-        ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            for _ in 0..(state >> 59) {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push_str(alphabet[(state >> 33) as usize % alphabet.len()]);
-            }
+    /// Pieces of text mixing every Unicode whitespace with non-space characters that share
+    /// their first byte, plain ASCII runs (the eight-byte path) and single and double spaces.
+    const PIECES: [&str; 35] = [
+        "a",
+        "Zz",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\u{0B}",
+        "\u{0C}",
+        "\u{1C}",
+        "\u{85}",
+        "\u{A0}",
+        "\u{A2}",
+        "\u{C0}",
+        "\u{1680}",
+        "\u{1681}",
+        "\u{2000}",
+        "\u{200A}",
+        "\u{200B}",
+        "\u{2020}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{202F}",
+        "\u{205F}",
+        "\u{2060}",
+        "\u{3000}",
+        "\u{3001}",
+        "é",
+        "日本",
+        "\u{1F600}",
+        "plain words here",
+        "x y",
+        "!~\u{7F}",
+        "  ab cd",
+        "efgh ",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// `join_words` gives exactly what `split_whitespace` and `join` give.
+        #[test]
+        fn join_words_is_split_whitespace_joined(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES.to_vec()), 0..32)
+        ) {
+            let text = pieces.concat();
             let mut got = Vec::new();
             join_words(&text, &mut got);
             let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            assert_eq!(
-                String::from_utf8(got).as_deref(),
-                Ok(want.as_str()),
-                "{text:?}"
-            );
+            proptest::prop_assert_eq!(got, want.into_bytes());
         }
     }
 
