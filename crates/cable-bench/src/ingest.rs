@@ -67,7 +67,7 @@ pub fn ours(csv: &Path, dir: &Path, total: u64) -> anyhow::Result<IngestFigures>
 pub fn ours_streamed(seed: u64, dir: &Path, total: u64) -> anyhow::Result<IngestFigures> {
     const GENERATE: usize = 2_000;
     let set = cable_synth::generate(seed, total as usize);
-    let origin = format!("cables gen --seed {seed} --count {total}");
+    let origin = set.source_path();
     let chunks = (0..total as usize).step_by(GENERATE).map(|start| {
         let end = (start + GENERATE).min(total as usize);
         (start..end)
@@ -75,19 +75,7 @@ pub fn ours_streamed(seed: u64, dir: &Path, total: u64) -> anyhow::Result<Ingest
             .map(|i| set.cable(i))
             .collect::<Vec<_>>()
     });
-    let items = chunks.flatten().map(|c| {
-        Ok(cable_sources::RawCable {
-            container_id: Some(c.id.clone()),
-            text: c.text,
-            source: cable_sources::Source {
-                path: origin.clone(),
-                row: Some(c.index as u64 + 1),
-                offset: None,
-                container: "generated".into(),
-            },
-            ..Default::default()
-        })
-    });
+    let items = chunks.flatten().map(|c| Ok(c.into_raw(&origin)));
     measure_ingest(dir, total, "generated cables", |archive, progress| {
         archive.ingest_stream(items, progress)
     })

@@ -60,21 +60,11 @@ fn fixture() -> &'static Fixture {
         let files = dir.join("files");
         std::fs::create_dir_all(&files).expect("fixture directory");
         let mut archive = Archive::open(&dir.join("data")).expect("open archive");
-        let items = cable_synth::generate(SEED, COUNT)
-            .enumerate()
-            .map(|(i, c)| {
-                Ok(cable_sources::RawCable {
-                    container_id: Some(c.id.clone()),
-                    text: c.text,
-                    source: cable_sources::Source {
-                        path: format!("cables gen --seed {SEED} --count {COUNT}"),
-                        row: Some(i as u64 + 1),
-                        offset: None,
-                        container: "generated".into(),
-                    },
-                    ..Default::default()
-                })
-            });
+        let items = {
+            let set = cable_synth::generate(SEED, COUNT);
+            let path = set.source_path();
+            set.map(move |c| Ok(c.into_raw(&path)))
+        };
         let summary = archive
             .ingest_stream(items, &mut |_| {})
             .expect("ingest generated");

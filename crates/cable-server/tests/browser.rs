@@ -79,21 +79,11 @@ struct Facts {
 
 fn start_server(dir: &std::path::Path) -> Facts {
     let mut archive = Archive::open(&dir.join("data")).expect("open archive");
-    let items = cable_synth::generate(SEED, COUNT)
-        .enumerate()
-        .map(|(i, c)| {
-            Ok(cable_sources::RawCable {
-                text: c.text,
-                container_id: Some(c.id),
-                source: cable_sources::Source {
-                    path: format!("generated seed {SEED}"),
-                    row: Some(i as u64 + 1),
-                    offset: None,
-                    container: "generated".into(),
-                },
-                ..Default::default()
-            })
-        });
+    let items = {
+        let set = cable_synth::generate(SEED, COUNT);
+        let path = set.source_path();
+        set.map(move |c| Ok(c.into_raw(&path)))
+    };
     archive.ingest_stream(items, &mut |_| {}).expect("ingest");
 
     let word = [

@@ -33,21 +33,11 @@ struct Fixture {
 
 fn generated() -> impl Iterator<Item = Result<cable_sources::RawCable, cable_sources::SourceError>>
 {
-    cable_synth::generate(SEED, COUNT)
-        .enumerate()
-        .map(|(i, c)| {
-            Ok(cable_sources::RawCable {
-                text: c.text,
-                container_id: Some(c.id),
-                source: cable_sources::Source {
-                    path: format!("generated seed {SEED}"),
-                    row: Some(i as u64 + 1),
-                    offset: None,
-                    container: "generated".into(),
-                },
-                ..Default::default()
-            })
-        })
+    {
+        let set = cable_synth::generate(SEED, COUNT);
+        let path = set.source_path();
+        set.map(move |c| Ok(c.into_raw(&path)))
+    }
 }
 
 /// A corpus cable with the hostile markup inserted at the end of its first paragraph and after

@@ -191,6 +191,31 @@ impl Generator {
     pub fn count(&self) -> usize {
         self.plan.count
     }
+
+    /// The path an ingest records as the source of this set's cables: the command that makes
+    /// the set (`cables gen --seed 1 --count 250000`).
+    pub fn source_path(&self) -> String {
+        format!("cables gen --seed {} --count {}", self.seed(), self.count())
+    }
+}
+
+impl SynthCable {
+    /// This cable as generated cables reach an ingest (`cables gen --ingest`, the benchmark's
+    /// `--stream`): a raw cable of container `generated` whose path is its set's
+    /// [`Generator::source_path`] and whose row is its 1-based index in the set.
+    pub fn into_raw(self, source_path: &str) -> cable_sources::RawCable {
+        cable_sources::RawCable {
+            container_id: Some(self.id),
+            text: self.text,
+            source: cable_sources::Source {
+                path: source_path.to_string(),
+                row: Some(self.index as u64 + 1),
+                offset: None,
+                container: "generated".into(),
+            },
+            ..Default::default()
+        }
+    }
 }
 
 impl Iterator for Generator {

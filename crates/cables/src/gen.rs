@@ -174,26 +174,12 @@ pub fn ingest_generated(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    let origin = format!("cables gen --seed {seed} --count {count}");
+    let origin = set.source_path();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SynthCable>>(1);
         let set = &set;
         scope.spawn(move || produce(set, threads, &tx));
-        let mut row = 0u64;
-        let items = rx.into_iter().flatten().map(|c| {
-            row += 1;
-            Ok(cable_sources::RawCable {
-                container_id: Some(c.id.clone()),
-                text: c.text,
-                source: cable_sources::Source {
-                    path: origin.clone(),
-                    row: Some(row),
-                    offset: None,
-                    container: "generated".into(),
-                },
-                ..Default::default()
-            })
-        });
+        let items = rx.into_iter().flatten().map(|c| Ok(c.into_raw(&origin)));
         crate::archive_cmds::run_ingest(
             archive,
             crate::archive_cmds::Total::Cables(count as u64),
