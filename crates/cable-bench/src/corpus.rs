@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use rayon::prelude::*;
 
+use cable_synth::{Generator, SynthCable};
+
 use crate::measure::Progress;
 
 /// Cables generated at a time (in parallel) before they are written in order.
@@ -24,19 +26,28 @@ pub fn ensure_csv(work: &Path, seed: u64, count: usize) -> anyhow::Result<PathBu
     let mut out = cable_synth::CablesCsvWriter::create(&partial)
         .with_context(|| format!("creating {}", partial.display()))?;
     let mut progress = Progress::new(format!("generating {count} cables into {}", path.display()));
-    let mut next = 0;
-    while next < count {
-        let end = (next + BATCH).min(count);
-        let cables: Vec<_> = (next..end).into_par_iter().map(|i| set.cable(i)).collect();
+    let mut written = 0;
+    for cables in in_batches(&set) {
         for c in &cables {
             out.write(c)
                 .with_context(|| format!("writing {}", partial.display()))?;
         }
-        next = end;
-        progress.tick(next as u64, count as u64);
+        written += cables.len();
+        progress.tick(written as u64, count as u64);
     }
     out.finish()?;
     std::fs::rename(&partial, &path)?;
     std::fs::write(&done, b"")?;
     Ok(path)
+}
+
+/// The cables of `set` in order, [`BATCH`] at a time, each batch generated in parallel.
+pub fn in_batches(set: &Generator) -> impl Iterator<Item = Vec<SynthCable>> + '_ {
+    let count = set.count();
+    (0..count).step_by(BATCH).map(move |start| {
+        (start..(start + BATCH).min(count))
+            .into_par_iter()
+            .map(|i| set.cable(i))
+            .collect()
+    })
 }

@@ -62,20 +62,14 @@ pub fn ours(csv: &Path, dir: &Path, total: u64) -> anyhow::Result<IngestFigures>
 
 /// Ingest the generated set `(seed, total)` into a new archive in `dir`, straight from the
 /// generator with no `cables.csv` in between (as `cables gen --ingest` does): for sizes whose
-/// CSV would not fit beside the archive. Generating is timed with the ingest; it runs a chunk
-/// at a time on the ingest's reading thread, its cables made in parallel.
+/// CSV would not fit beside the archive. Generating is timed with the ingest; it runs a batch
+/// at a time on the ingest's reading thread ([`crate::corpus::in_batches`]).
 pub fn ours_streamed(seed: u64, dir: &Path, total: u64) -> anyhow::Result<IngestFigures> {
-    const GENERATE: usize = 2_000;
     let set = cable_synth::generate(seed, total as usize);
     let origin = set.source_path();
-    let chunks = (0..total as usize).step_by(GENERATE).map(|start| {
-        let end = (start + GENERATE).min(total as usize);
-        (start..end)
-            .into_par_iter()
-            .map(|i| set.cable(i))
-            .collect::<Vec<_>>()
-    });
-    let items = chunks.flatten().map(|c| Ok(c.into_raw(&origin)));
+    let items = crate::corpus::in_batches(&set)
+        .flatten()
+        .map(|c| Ok(c.into_raw(&origin)));
     measure_ingest(dir, total, "generated cables", |archive, progress| {
         archive.ingest_stream(items, progress)
     })
