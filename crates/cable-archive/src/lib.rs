@@ -49,7 +49,7 @@ pub use reindex::ReindexSummary;
 pub use search::{Hit, Interval, SearchOptions, SearchResults, Sort, Stats};
 
 use catalog::{Catalog, Payload};
-use schema::{Fields, SCHEMA_VERSION, TOKENIZER};
+use schema::{Fields, SCHEMA_VERSION};
 
 /// An open data directory.
 pub struct Archive {
@@ -96,7 +96,7 @@ fn open_index(index_dir: &Path, fields: &Fields) -> Result<Index> {
             .settings(settings)
             .create_in_dir(index_dir)?
     };
-    index.tokenizers().register(TOKENIZER, schema::analyzer());
+    schema::register_analyzers(&index);
     Ok(index)
 }
 
@@ -170,7 +170,7 @@ impl Archive {
         let fields = Fields::new();
         let index = if read_only {
             let index = Index::open(rodir::ReadOnlyDirectory::open(&index_dir)?)?;
-            index.tokenizers().register(TOKENIZER, schema::analyzer());
+            schema::register_analyzers(&index);
             // Searches run on the calling thread, as on a writable archive: searching the
             // segments in parallel made broad pages 20-30% faster on an idle machine but
             // selective ones slower (BENCHMARKS.md, session 6), and a server's cores are

@@ -7,6 +7,9 @@
 //! the keys of a cable's portions: the set of cables a reader may see is one term-set query.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
 
 use cable_format::Cable;
 use cable_query::{Level, Marking, Precedence, Ranked};
@@ -18,17 +21,22 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
+    TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::TantivyDocument;
 
 /// Bumped whenever the schema or what goes into it changes; an archive built with another
 /// version must be rebuilt (`cables reindex`). 2: the container's metadata is stored. 3: a
 /// `/month` facet for timelines. 4: text indexed per portion class (access control), releases.
-pub const SCHEMA_VERSION: &str = "4";
+/// 5: adjacent word pairs of the subject and body (`pairs`), for phrases.
+pub const SCHEMA_VERSION: &str = "5";
 
 /// The name of the analyzer every text field uses.
 pub const TOKENIZER: &str = "cables";
+
+/// The name of the analyzer of the `pairs` field: [`analyzer`]'s words, two by two.
+pub const PAIRS_TOKENIZER: &str = "cables_pairs";
 
 /// Whole words, lower case, accents folded, no stemming.
 pub fn analyzer() -> TextAnalyzer {
@@ -37,6 +45,150 @@ pub fn analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+/// Registers the analyzers the schema names with `index`.
+pub fn register_analyzers(index: &tantivy::Index) {
+    index.tokenizers().register(TOKENIZER, analyzer());
+    index
+        .tokenizers()
+        .register(PAIRS_TOKENIZER, pairs_analyzer());
+}
+
+/// The words of [`analyzer`] two by two where both are common words and directly follow each
+/// other (`prime minister` from "the Prime Minister's"): the terms of the `pairs` field.
+pub fn pairs_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(WordPairs)
+        .build()
+}
+
+/// The words found in at least 20% of the real corpus's cables, function words left out
+/// (`scripts/common_words.py`): a phrase of two of them is one whose words' positions a phrase
+/// query would have to read in a large share of any archive, so the pair is indexed as a term of
+/// its own. A phrase with a rarer word is fast without it: its rarer word's postings are short.
+/// A longer list costs ingest time (BENCHMARKS.md, session 7).
+const COMMON_WORDS: &str = include_str!("common_words.txt");
+
+fn common_words() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON_WORDS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    })
+}
+
+/// Whether `word` (as [`analyzer`] yields it) is one of the common words.
+pub fn is_common(word: &str) -> bool {
+    common_words().contains(word)
+}
+
+/// The term of the `pairs` field for two adjacent words as [`analyzer`] yields them, if the
+/// field holds such a pair (both words are common). A word never holds a space, so no pair can be
+/// mistaken for a word.
+pub fn pair(first: &str, second: &str) -> Option<String> {
+    if !(is_common(first) && is_common(second)) {
+        return None;
+    }
+    let mut s = String::with_capacity(first.len() + 1 + second.len());
+    s.push_str(first);
+    s.push(' ');
+    s.push_str(second);
+    Some(s)
+}
+
+/// A token filter that turns a stream of words into the stream of its pairs of adjacent common
+/// words: one token for each common word whose successor is common too and sits at the next
+/// position, spanning both. A word removed before this filter (one over 64 bytes) leaves a gap,
+/// so the words around it make no pair, as a phrase query would not match across it either.
+#[derive(Clone, Copy, Debug)]
+pub struct WordPairs;
+
+impl TokenFilter for WordPairs {
+    type Tokenizer<T: Tokenizer> = WordPairsTokenizer<T>;
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> WordPairsTokenizer<T> {
+        WordPairsTokenizer {
+            inner: tokenizer,
+            prev: Token::default(),
+            pair: Token::default(),
+        }
+    }
+}
+
+/// [`WordPairs`] over a tokenizer; keeps its buffers from one text to the next.
+#[derive(Clone, Debug)]
+pub struct WordPairsTokenizer<T> {
+    inner: T,
+    prev: Token,
+    pair: Token,
+}
+
+impl<T: Tokenizer> Tokenizer for WordPairsTokenizer<T> {
+    type TokenStream<'a> = WordPairsStream<'a, T::TokenStream<'a>>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        self.prev.reset();
+        self.pair.reset();
+        WordPairsStream {
+            inner: self.inner.token_stream(text),
+            prev: &mut self.prev,
+            pair: &mut self.pair,
+            has_prev: false,
+        }
+    }
+}
+
+/// The stream of [`WordPairs`].
+pub struct WordPairsStream<'a, S> {
+    inner: S,
+    prev: &'a mut Token,
+    pair: &'a mut Token,
+    has_prev: bool,
+}
+
+impl<S: TokenStream> TokenStream for WordPairsStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        while self.inner.advance() {
+            let cur = self.inner.token();
+            if !is_common(&cur.text) {
+                self.has_prev = false;
+                continue;
+            }
+            let adjacent = self.has_prev && cur.position == self.prev.position.wrapping_add(1);
+            if adjacent {
+                self.pair.text.clear();
+                self.pair.text.push_str(&self.prev.text);
+                self.pair.text.push(' ');
+                self.pair.text.push_str(&cur.text);
+                self.pair.offset_from = self.prev.offset_from;
+                self.pair.offset_to = cur.offset_to;
+                self.pair.position = self.prev.position;
+                self.pair.position_length = 2;
+            }
+            self.prev.text.clear();
+            self.prev.text.push_str(&cur.text);
+            self.prev.position = cur.position;
+            self.prev.offset_from = cur.offset_from;
+            self.prev.offset_to = cur.offset_to;
+            self.has_prev = true;
+            if adjacent {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.pair
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.pair
+    }
 }
 
 /// Handles to every field of the schema.
@@ -70,6 +222,10 @@ pub struct Fields {
     pub marking: Field,
     /// Paragraph text under class keys (JSON).
     pub body: Field,
+    /// The adjacent word pairs of the subject and the body under their class keys (JSON; which
+    /// cables, no positions): a phrase query reads the positions only of the cables that hold
+    /// every pair of the phrase.
+    pub pairs: Field,
     /// The class keys of the cable's portions.
     pub access: Field,
     pub facets: Field,
@@ -122,6 +278,14 @@ impl Fields {
         let has = b.add_text_field("has", STRING);
         let marking = b.add_text_field("marking", STRING);
         let body = b.add_json_field("body", json);
+        let pairs = b.add_json_field(
+            "pairs",
+            JsonObjectOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(PAIRS_TOKENIZER)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        );
         let access = b.add_text_field("access", STRING);
         let facets = b.add_facet_field("facets", FacetOptions::default());
         let cable = b.add_text_field("cable", STORED);
@@ -155,6 +319,7 @@ impl Fields {
             has,
             marking,
             body,
+            pairs,
             access,
             facets,
             cable,
@@ -294,7 +459,7 @@ impl Fields {
         }
         // Portions by class, from the stored JSON so that the index and every redaction read
         // the same portions.
-        let mut subject: BTreeMap<String, OwnedValue> = BTreeMap::new();
+        let mut subject: BTreeMap<String, String> = BTreeMap::new();
         let mut body: BTreeMap<String, String> = BTreeMap::new();
         let mut keys = std::collections::BTreeSet::new();
         for p in access::portions(json, release) {
@@ -303,7 +468,7 @@ impl Fields {
             match p.kind {
                 PortionKind::Subject => {
                     if let Some(s) = json["subject"].as_str() {
-                        subject.insert(key, OwnedValue::Str(s.to_string()));
+                        subject.insert(key, s.to_string());
                     }
                 }
                 PortionKind::Paragraph(i) => {
@@ -329,14 +494,31 @@ impl Fields {
         for k in keys {
             d.add_text(self.access, k);
         }
+        // Each key's subject and body are two values of `pairs`, so that no pair spans them.
+        let mut pairs: BTreeMap<String, Vec<OwnedValue>> = BTreeMap::new();
+        for (k, v) in subject.iter().chain(body.iter()) {
+            pairs
+                .entry(k.clone())
+                .or_default()
+                .push(OwnedValue::Str(v.clone()));
+        }
+        let object = |map: BTreeMap<String, String>| -> BTreeMap<String, OwnedValue> {
+            map.into_iter()
+                .map(|(k, v)| (k, OwnedValue::Str(v)))
+                .collect()
+        };
         if !subject.is_empty() {
-            d.add_object(self.subject, subject);
+            d.add_object(self.subject, object(subject));
         }
         if !body.is_empty() {
+            d.add_object(self.body, object(body));
+        }
+        if !pairs.is_empty() {
             d.add_object(
-                self.body,
-                body.into_iter()
-                    .map(|(k, v)| (k, OwnedValue::Str(v)))
+                self.pairs,
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, OwnedValue::Array(v)))
                     .collect(),
             );
         }
@@ -472,5 +654,87 @@ mod tests {
     fn day_numbers() {
         assert_eq!(day_number("2009-08-04T14:57:00Z"), Some((2009, 20090804)));
         assert_eq!(day_number("2009"), None);
+    }
+
+    fn pairs_of(text: &str) -> Vec<(String, usize, &str)> {
+        let mut analyzer = super::pairs_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((
+                t.text.clone(),
+                t.position,
+                &text[t.offset_from..t.offset_to],
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn word_pairs_are_adjacent_words() {
+        for w in ["prime", "minister", "foreign", "government", "said"] {
+            assert!(super::is_common(w), "{w}");
+        }
+        // Function words, numbers, single letters and rare words make no pairs.
+        for w in [
+            "the",
+            "of",
+            "2009",
+            "s",
+            "xylophone",
+            "kidnapping",
+            "Minister",
+            "a b",
+        ] {
+            assert!(!super::is_common(w), "{w}");
+        }
+        assert_eq!(
+            pairs_of("The Prime  Minister\nSAID, Gouvernement kidnapping the foreign government"),
+            vec![
+                ("prime minister".to_string(), 1, "Prime  Minister"),
+                ("minister said".to_string(), 2, "Minister\nSAID"),
+                ("foreign government".to_string(), 7, "foreign government"),
+            ]
+        );
+        assert!(pairs_of("minister").is_empty());
+        assert!(pairs_of(" ,; ").is_empty());
+        // A word over 64 bytes is dropped from the index: the words around it are no pair.
+        let long = "x".repeat(70);
+        assert_eq!(
+            pairs_of(&format!("foreign {long} prime minister")),
+            vec![("prime minister".to_string(), 2, "prime minister")]
+        );
+        // The same analyzer again starts afresh: no pair spans two texts.
+        let mut analyzer = super::pairs_analyzer();
+        for (text, want) in [
+            ("foreign minister", vec!["foreign minister"]),
+            ("said", vec![]),
+        ] {
+            let mut stream = analyzer.token_stream(text);
+            let mut got = Vec::new();
+            while stream.advance() {
+                got.push(stream.token().text.clone());
+            }
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn the_common_words_are_words_of_the_analyzer() {
+        let words: Vec<&str> = super::COMMON_WORDS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect();
+        assert!(words.len() > 200, "{} common words", words.len());
+        assert!(!words.contains(&"the") && words.contains(&"minister"));
+        assert!(words.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        for w in words {
+            let mut analyzer = super::analyzer();
+            let mut stream = analyzer.token_stream(w);
+            assert!(stream.advance(), "{w}");
+            assert_eq!(stream.token().text, w);
+            assert!(!stream.advance(), "{w} is one word");
+        }
     }
 }

@@ -8,8 +8,8 @@ use cable_query::{DateRange, Declassify, Filter, Level, Query, Ranked, Text};
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery, PhraseQuery,
-    Query as TQuery, RangeQuery, RegexQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery,
+    PhraseQuery, Query as TQuery, RangeQuery, RegexQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
@@ -365,11 +365,42 @@ impl Archive {
                 (true, _) => Box::new(PhrasePrefixQuery::new(terms)),
             }
         };
+        // The indexed pairs of adjacent whole words (a prefix's last word is not whole yet): a
+        // cable must hold each of them, under the same key, before a phrase query reads its
+        // positions. A phrase with no such pair has a rarer word to lead it. Each phrase query
+        // is narrowed on its own: under a union, a phrase would read every position in a window
+        // of cables to fill the union's buffer.
+        let whole = if prefix { toks.len() - 1 } else { toks.len() };
+        let pairs: Vec<String> = toks[..whole]
+            .windows(2)
+            .filter_map(|w| schema::pair(&w[0], &w[1]))
+            .collect();
+        let narrowed = |field: Field, key: &String| -> Box<dyn TQuery> {
+            let phrase = one(field, key);
+            if pairs.is_empty() {
+                return phrase;
+            }
+            let mut must: Vec<(Occur, Box<dyn TQuery>)> = pairs
+                .iter()
+                .map(|p| -> (Occur, Box<dyn TQuery>) {
+                    let term = TermQuery::new(
+                        json_term(self.fields.pairs, key, p),
+                        IndexRecordOption::Basic,
+                    );
+                    // Scored as before: the pairs only narrow which cables are read.
+                    (
+                        Occur::Must,
+                        Box::new(ConstScoreQuery::new(Box::new(term), 0.0)),
+                    )
+                })
+                .collect();
+            must.push((Occur::Must, phrase));
+            Box::new(BooleanQuery::new(must))
+        };
         let over = |keys: &[String]| -> Vec<Box<dyn TQuery>> {
             fields
                 .iter()
-                .flat_map(|f| keys.iter().map(move |k| (*f, k)))
-                .map(|(f, k)| one(f, k))
+                .flat_map(|f| keys.iter().map(move |k| narrowed(*f, k)))
                 .collect()
         };
         let mut parts = over(scope.keys());
