@@ -263,6 +263,29 @@ fn phrase_search_agrees_with_a_naive_scan() {
         );
         assert_eq!(found, expected, "{phrase}");
     }
+    // A punctuated word ending in a prefix (`prime-ministe*`) is a phrase whose last word is a
+    // prefix: narrowed by the pairs of its whole words only.
+    let mut prefixed = 0;
+    for phrase in phrases.iter().filter(|p| {
+        let words: Vec<&str> = p.split(' ').collect();
+        words.len() >= 3 && words.last().is_some_and(|w| w.len() >= 3)
+    }) {
+        let cut = &phrase[..phrase.len() - 1];
+        let word = cut.replace(' ', "-");
+        let found = ids(&s.archive, &format!("{word}* -subject:{word}*"));
+        let in_subject = ids(&s.archive, &format!("subject:{word}*"));
+        let needle = format!(" {} ", cut.to_lowercase());
+        let needle = needle.trim_end();
+        let expected: Vec<String> = texts
+            .iter()
+            .filter(|(id, text)| text.contains(needle) && !in_subject.contains(id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert!(!expected.is_empty(), "{cut}*: the naive scan finds nothing");
+        assert_eq!(found, expected, "{cut}*");
+        prefixed += 1;
+    }
+    assert!(prefixed >= 5, "{prefixed} prefix phrases");
 }
 
 #[test]
