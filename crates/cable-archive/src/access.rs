@@ -694,17 +694,30 @@ pub fn redact_text(
     Some(out)
 }
 
-/// The text of each visible portion, `(key, text)`, for snippets: the subject and paragraphs
-/// (with their headings) a view sees.
-pub fn visible_texts(cable: &Value, release: Option<&Release>, view: &View) -> Vec<String> {
+/// What a search hit may show of a cable to `view`: whether its subject is visible, and the
+/// text of each visible paragraph (heading, blank line, text), in order; an empty string stands
+/// for the body of a cable without paragraphs. The subject and the texts are exactly what
+/// [`redact_cable`] leaves; a hit needs nothing else it changes, so a hit is made without the
+/// whole redaction. `None` when the view sees no portion.
+pub struct HitPortions {
+    pub subject: bool,
+    pub texts: Vec<String>,
+}
+
+/// [`HitPortions`] of `cable` for `view`.
+pub fn hit_portions(cable: &Value, release: Option<&Release>, view: &View) -> Option<HitPortions> {
     let vis = Visibility::of(cable, release, view);
-    let mut out = Vec::new();
+    if !vis.any() {
+        return None;
+    }
+    let mut out = HitPortions {
+        subject: true,
+        texts: Vec::new(),
+    };
     for (p, v) in vis.portions.iter().zip(&vis.visible) {
-        if !*v {
-            continue;
-        }
         match p.kind {
-            PortionKind::Subject => {}
+            PortionKind::Subject => out.subject &= *v,
+            _ if !*v => {}
             PortionKind::Paragraph(i) => {
                 let para = &cable["paragraphs"][i];
                 let mut t = String::new();
@@ -713,12 +726,12 @@ pub fn visible_texts(cable: &Value, release: Option<&Release>, view: &View) -> V
                     t.push_str("\n\n");
                 }
                 t.push_str(para["text"].as_str().unwrap_or_default());
-                out.push(t);
+                out.texts.push(t);
             }
-            PortionKind::Body => out.push(String::new()),
+            PortionKind::Body => out.texts.push(String::new()),
         }
     }
-    out
+    Some(out)
 }
 
 /// Every level's name, lowest first (for messages).

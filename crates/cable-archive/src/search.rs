@@ -653,12 +653,12 @@ impl Archive {
             let json: serde_json::Value = serde_json::from_str(text(f.cable).unwrap_or("{}"))?;
             let release: Option<Release> =
                 text(f.release).and_then(|r| serde_json::from_str(r).ok());
-            let texts = access::visible_texts(&json, release.as_ref(), &scope.view);
-            let Some(json) = access::redact_cable(json, release.as_ref(), &scope.view) else {
+            let Some(shown) = access::hit_portions(&json, release.as_ref(), &scope.view) else {
                 // Cannot happen: the query only matches visible cables. Never show it.
                 continue;
             };
-            let texts: Vec<String> = texts
+            let texts: Vec<String> = shown
+                .texts
                 .into_iter()
                 .map(|t| {
                     if t.is_empty() {
@@ -699,7 +699,7 @@ impl Archive {
                 banner: s("banner"),
                 origin: s("origin"),
                 from: s("from"),
-                subject: s("subject"),
+                subject: s("subject").filter(|_| shown.subject),
                 tags: json["tags"]
                     .as_array()
                     .into_iter()
