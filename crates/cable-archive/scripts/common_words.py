@@ -9,6 +9,11 @@ A phrase whose adjacent words are both on this list is the slow kind for a posit
 words' positions must be read in a large share of the archive), so these pairs are indexed as
 terms of their own. Changing the list changes the index: bump SCHEMA_VERSION with it.
 
+The share trades ingest time for phrase speed, measured at 250,000 generated cables
+(BENCHMARKS.md, session 7): at 10% (994 words) an ingest took twice as long; at 20% (370 words)
+8-35% longer, while a phrase of two such words went from 16 ms to under 3 ms. An optional second
+argument sets another share, to measure it.
+
 Usage (from the workspace root, with ../shared beside it):
 
     cargo run --release -p cables -- parse --jsonl ../shared/corpus > /tmp/corpus.jsonl
