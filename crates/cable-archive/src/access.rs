@@ -694,17 +694,17 @@ pub fn redact_text(
     Some(out)
 }
 
-/// What a search hit may show of a cable to `view`: whether its subject is visible, and the
+/// What a search hit may show of a cable to a view: whether its subject is visible, and the
 /// text of each visible paragraph (heading, blank line, text), in order; an empty string stands
 /// for the body of a cable without paragraphs. The subject and the texts are exactly what
 /// [`redact_cable`] leaves; a hit needs nothing else it changes, so a hit is made without the
-/// whole redaction. `None` when the view sees no portion.
+/// whole redaction.
 pub struct HitPortions {
     pub subject: bool,
     pub texts: Vec<String>,
 }
 
-/// [`HitPortions`] of `cable` for `view`.
+/// [`HitPortions`] of `cable` for `view`; `None` when the view sees no portion.
 pub fn hit_portions(cable: &Value, release: Option<&Release>, view: &View) -> Option<HitPortions> {
     let vis = Visibility::of(cable, release, view);
     if !vis.any() {

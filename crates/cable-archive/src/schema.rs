@@ -73,14 +73,16 @@ pub fn pairs_analyzer() -> TextAnalyzer {
 /// A longer list costs ingest time (BENCHMARKS.md, session 7).
 const COMMON_WORDS: &str = include_str!("common_words.txt");
 
+/// The words of [`COMMON_WORDS`] (its `#` lines are comments).
+fn listed_common_words() -> impl Iterator<Item = &'static str> {
+    COMMON_WORDS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+}
+
 fn common_words() -> &'static FxHashSet<&'static str> {
     static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| {
-        COMMON_WORDS
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .collect()
-    })
+    SET.get_or_init(|| listed_common_words().collect())
 }
 
 /// Whether `word` (as [`analyzer`] yields it) is one of the common words.
@@ -96,10 +98,17 @@ pub fn pair(first: &str, second: &str) -> Option<String> {
         return None;
     }
     let mut s = String::with_capacity(first.len() + 1 + second.len());
-    s.push_str(first);
-    s.push(' ');
-    s.push_str(second);
+    write_pair(&mut s, first, second);
     Some(s)
+}
+
+/// The text of a pair term, into `out` (cleared first): the one spelling [`pair`] and
+/// [`WordPairs`] share.
+fn write_pair(out: &mut String, first: &str, second: &str) {
+    out.clear();
+    out.push_str(first);
+    out.push(' ');
+    out.push_str(second);
 }
 
 /// A token filter that turns a stream of words into the stream of its pairs of adjacent common
@@ -160,10 +169,7 @@ impl<S: TokenStream> TokenStream for WordPairsStream<'_, S> {
             }
             let adjacent = self.has_prev && cur.position == self.prev.position.wrapping_add(1);
             if adjacent {
-                self.pair.text.clear();
-                self.pair.text.push_str(&self.prev.text);
-                self.pair.text.push(' ');
-                self.pair.text.push_str(&cur.text);
+                write_pair(&mut self.pair.text, &self.prev.text, &cur.text);
                 self.pair.offset_from = self.prev.offset_from;
                 self.pair.offset_to = cur.offset_to;
                 self.pair.position = self.prev.position;
@@ -173,7 +179,6 @@ impl<S: TokenStream> TokenStream for WordPairsStream<'_, S> {
             self.prev.text.push_str(&cur.text);
             self.prev.position = cur.position;
             self.prev.offset_from = cur.offset_from;
-            self.prev.offset_to = cur.offset_to;
             self.has_prev = true;
             if adjacent {
                 return true;
@@ -722,10 +727,7 @@ mod tests {
 
     #[test]
     fn the_common_words_are_words_of_the_analyzer() {
-        let words: Vec<&str> = super::COMMON_WORDS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .collect();
+        let words: Vec<&str> = super::listed_common_words().collect();
         assert!(words.len() > 200, "{} common words", words.len());
         assert!(!words.contains(&"the") && words.contains(&"minister"));
         assert!(words.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");

@@ -381,7 +381,8 @@ impl Archive {
         // cable must hold each of them, under the same key, before a phrase query reads its
         // positions. A phrase with no such pair has a rarer word to lead it. Each phrase query
         // is narrowed on its own: under a union, a phrase would read every position in a window
-        // of cables to fill the union's buffer.
+        // of cables to fill the union's buffer. So a key's pair postings are read once per field
+        // (subject, body): short lists, cheaper than that window.
         let whole = if prefix { toks.len() - 1 } else { toks.len() };
         let pairs: Vec<String> = toks[..whole]
             .windows(2)
