@@ -60,11 +60,7 @@ fn fixture() -> &'static Fixture {
         let files = dir.join("files");
         std::fs::create_dir_all(&files).expect("fixture directory");
         let mut archive = Archive::open(&dir.join("data")).expect("open archive");
-        let items = {
-            let set = cable_synth::generate(SEED, COUNT);
-            let path = set.source_path();
-            set.map(move |c| Ok(c.into_raw(&path)))
-        };
+        let items = cable_synth::generate(SEED, COUNT).into_raw_cables().map(Ok);
         let summary = archive
             .ingest_stream(items, &mut |_| {})
             .expect("ingest generated");

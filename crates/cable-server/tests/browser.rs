@@ -79,11 +79,7 @@ struct Facts {
 
 fn start_server(dir: &std::path::Path) -> Facts {
     let mut archive = Archive::open(&dir.join("data")).expect("open archive");
-    let items = {
-        let set = cable_synth::generate(SEED, COUNT);
-        let path = set.source_path();
-        set.map(move |c| Ok(c.into_raw(&path)))
-    };
+    let items = cable_synth::generate(SEED, COUNT).into_raw_cables().map(Ok);
     archive.ingest_stream(items, &mut |_| {}).expect("ingest");
 
     let word = [

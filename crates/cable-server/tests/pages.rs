@@ -33,11 +33,7 @@ struct Fixture {
 
 fn generated() -> impl Iterator<Item = Result<cable_sources::RawCable, cable_sources::SourceError>>
 {
-    {
-        let set = cable_synth::generate(SEED, COUNT);
-        let path = set.source_path();
-        set.map(move |c| Ok(c.into_raw(&path)))
-    }
+    cable_synth::generate(SEED, COUNT).into_raw_cables().map(Ok)
 }
 
 /// A corpus cable with the hostile markup inserted at the end of its first paragraph and after

@@ -197,6 +197,13 @@ impl Generator {
     pub fn source_path(&self) -> String {
         format!("cables gen --seed {} --count {}", self.seed(), self.count())
     }
+
+    /// The set, one cable after another, as raw cables ([`SynthCable::into_raw`]): what an
+    /// ingest of the set reads, on one thread.
+    pub fn into_raw_cables(self) -> impl Iterator<Item = cable_sources::RawCable> {
+        let path = self.source_path();
+        self.map(move |c| c.into_raw(&path))
+    }
 }
 
 impl SynthCable {
