@@ -3,15 +3,21 @@
 //! tantivy's `FacetCollector` maps each segment's facet dictionary to the requested facets on
 //! every query (walking the dictionary) and turns each counted ordinal back into a facet by a
 //! dictionary look-up at the end; on a broad search page those two steps cost more than the
-//! counting itself (a profile of `cables serve` under the query mix: about a quarter of all
-//! server time). Reading each match's ordinals through the facet column (a bit-packed
-//! multi-valued column behind an optional index) was then the largest cost left: about 40% of a
-//! profile of the query mix at 250,000 cables.
+//! counting itself. Reading each match's ordinals through the facet column (a bit-packed
+//! multi-valued column behind an optional index) was then the largest cost left.
 //!
-//! Segments never change once written, so both are done once per segment and kept
-//! ([`FacetCache`]): the map from a segment's facet ordinal to its (facet, value) pair, and every
-//! document's ordinals laid out flat (`starts`/`ords`, about 40 bytes a cable). A query then
-//! increments one counter per ordinal of each match, reading two plain arrays.
+//! Segments never change once written, so the facet column is read once per segment and kept
+//! ([`FacetCache`]) in a layout made for counting: one [`Column`] per facet name (`year`,
+//! `tag`, ...), holding each document's values in a fixed number of slots (`width`), values
+//! numbered within their facet. A fixed width makes the inner loop's trip count the same for
+//! every document, so the processor predicts it (a variable count of ordinals a document cost a
+//! mispredicted branch per match); a search counts only the facets it asks for; and the rare
+//! values beyond a column's width (a cable with many tags) sit in a short side list.
+//!
+//! A search buffers its matches and counts them a batch at a time, column by column, into
+//! [`LANES`] copies of each counter array taken in turn: consecutive matches mostly share a
+//! year or a classification, and incrementing one counter over and over waits on the previous
+//! increment each time; four copies let four increments run at once.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -19,31 +25,79 @@ use std::sync::{Arc, Mutex};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
 use tantivy::index::SegmentId;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// The byte between the levels of an encoded facet (`tantivy::schema::Facet`).
 const FACET_SEP_BYTE: u8 = 0;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Facet counts by facet name (`year`, `tag`, ...), then value.
 pub type Counts = BTreeMap<String, BTreeMap<String, u64>>;
 
-/// One segment's facets, read once: what each ordinal stands for, and each document's ordinals.
-struct SegmentMap {
-    /// For each ordinal: (facet name, value), the name as found in the dictionary.
-    entries: Vec<Option<(Arc<str>, Arc<str>)>>,
-    /// Document `d`'s distinct ordinals are `ords[starts[d]..starts[d + 1]]`.
-    starts: Vec<u32>,
-    ords: Vec<u32>,
+/// Copies of each counter array, taken by matches in turn.
+const LANES: usize = 4;
+
+/// Matches counted at a time.
+const BATCH: usize = 1024;
+
+/// The widest a column gets; values beyond go to its side list.
+const MAX_WIDTH: usize = 16;
+
+/// A column is made one slot wider only when more than one document in this many would
+/// otherwise put a value in the side list (a side entry costs a binary search in a batch, a
+/// slot a read for every match).
+const OVERFLOW_SHARE: usize = 32;
+
+/// A value number in a slot.
+trait Number: Copy {
+    fn index(self) -> usize;
 }
 
-impl SegmentMap {
-    fn doc_ords(&self, doc: DocId) -> &[u32] {
-        let d = doc as usize;
-        match (self.starts.get(d), self.starts.get(d + 1)) {
-            (Some(&a), Some(&b)) => &self.ords[a as usize..b as usize],
-            _ => &[],
-        }
+impl Number for u16 {
+    fn index(self) -> usize {
+        usize::from(self)
     }
+}
+
+impl Number for u32 {
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A column's slots, two bytes each when its values and fillers fit.
+enum Slots {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+/// One facet's values in one segment.
+struct Column {
+    /// The facet's name as found in the dictionary.
+    name: Arc<str>,
+    /// The facet's values, numbered from 0.
+    values: Vec<Arc<str>>,
+    /// Slots a document.
+    width: usize,
+    /// Document `d`'s values are in `slots[d * width..(d + 1) * width]`; slot `k` of a document
+    /// with fewer values holds the filler `values.len() + k` (one filler a slot position, so
+    /// that the fillers' counters do not all wait on one another).
+    slots: Slots,
+    /// The values that did not fit in a document's slots, by document.
+    overflow: Vec<(DocId, u32)>,
+    /// A bit a document: set when it has values in `overflow` (empty when none has).
+    spilled: Vec<u64>,
+}
+
+impl Column {
+    /// Counters a lane needs: the values and the fillers.
+    fn counters(&self) -> usize {
+        self.values.len() + self.width
+    }
+}
+
+/// One segment's facets, read once.
+struct SegmentMap {
+    columns: Vec<Column>,
 }
 
 /// Per-segment maps, shared by every search of an archive. Entries of merged-away segments are
@@ -75,24 +129,22 @@ impl FacetCache {
             return Ok(m.clone());
         }
         let reader = segment.facet_reader("facets")?;
-        let map = Arc::new(Self::build(id, segment, &reader)?);
+        let map = Arc::new(Self::build(id, segment.max_doc(), &reader)?);
         *slot = Some(map.clone());
         Ok(map)
     }
 
-    /// Read a segment's facet dictionary and every document's ordinals.
-    fn build(
-        id: SegmentId,
-        segment: &SegmentReader,
-        reader: &FacetReader,
-    ) -> tantivy::Result<SegmentMap> {
-        if u32::try_from(reader.num_facets()).is_err() {
-            return Err(tantivy::TantivyError::InternalError(format!(
-                "segment {id}: more than 4 billion distinct facet values"
-            )));
-        }
-        let mut entries = vec![None; reader.num_facets()];
-        let mut names: HashMap<Vec<u8>, Arc<str>> = HashMap::new();
+    /// Read a segment's facet dictionary and every document's values.
+    fn build(id: SegmentId, max_doc: DocId, reader: &FacetReader) -> tantivy::Result<SegmentMap> {
+        let too_many = || {
+            tantivy::TantivyError::InternalError(format!(
+                "segment {id}: more than 4 billion facet values"
+            ))
+        };
+        // Each ordinal's column and value number.
+        let mut of_ord: Vec<Option<(usize, u32)>> = vec![None; reader.num_facets()];
+        let mut names: Vec<(Arc<str>, Vec<Arc<str>>)> = Vec::new();
+        let mut by_name: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut stream = reader.facet_dict().stream()?;
         while stream.advance() {
             let ord = stream.term_ord() as usize;
@@ -106,40 +158,117 @@ impl FacetCache {
                 Some(p) => &value[p + 1..],
                 None => value,
             };
-            let name = names
-                .entry(name.to_vec())
-                .or_insert_with(|| Arc::from(String::from_utf8_lossy(name).as_ref()))
-                .clone();
-            if let Some(slot) = entries.get_mut(ord) {
-                *slot = Some((name, Arc::from(String::from_utf8_lossy(value).as_ref())));
+            let column = *by_name.entry(name.to_vec()).or_insert_with(|| {
+                names.push((
+                    Arc::from(String::from_utf8_lossy(name).as_ref()),
+                    Vec::new(),
+                ));
+                names.len() - 1
+            });
+            let values = &mut names[column].1;
+            let number = u32::try_from(values.len()).map_err(|_| too_many())?;
+            values.push(Arc::from(String::from_utf8_lossy(value).as_ref()));
+            if let Some(slot) = of_ord.get_mut(ord) {
+                *slot = Some((column, number));
             }
         }
-        let max_doc = segment.max_doc();
-        let mut starts = Vec::with_capacity(max_doc as usize + 1);
-        let mut ords = Vec::with_capacity(max_doc as usize * 8);
-        starts.push(0u32);
-        for doc in 0..max_doc {
+        // A document's distinct values, column by column (the ordinals come sorted, so a
+        // repeated value is a repeated ordinal next to itself).
+        let doc_values = |doc: DocId, out: &mut Vec<(usize, u32)>| {
+            out.clear();
             let mut previous = u64::MAX;
             for ord in reader.facet_ords(doc) {
-                // A document carrying the same value twice counts once.
                 if ord != previous {
-                    ords.push(ord as u32); // below num_facets, checked above
+                    if let Some(Some(cv)) = of_ord.get(ord as usize) {
+                        out.push(*cv);
+                    }
                     previous = ord;
                 }
             }
-            let end = u32::try_from(ords.len()).map_err(|_| {
-                tantivy::TantivyError::InternalError(format!(
-                    "segment {id}: more than 4 billion facet values in all"
-                ))
-            })?;
-            starts.push(end);
+        };
+        // First pass: how many documents have n values of each facet, to choose the widths.
+        let mut histogram = vec![[0usize; MAX_WIDTH + 2]; names.len()];
+        let mut per_doc = vec![0usize; names.len()];
+        let mut values = Vec::new();
+        for doc in 0..max_doc {
+            doc_values(doc, &mut values);
+            for &(c, _) in &values {
+                per_doc[c] += 1;
+            }
+            for (c, n) in per_doc.iter_mut().enumerate() {
+                histogram[c][(*n).min(MAX_WIDTH + 1)] += 1;
+                *n = 0;
+            }
         }
-        ords.shrink_to_fit();
-        Ok(SegmentMap {
-            entries,
-            starts,
-            ords,
-        })
+        let limit = max_doc as usize / OVERFLOW_SHARE;
+        let widths: Vec<usize> = histogram
+            .iter()
+            .map(|h| {
+                // The narrowest width that leaves at most `limit` documents with values over.
+                (0..MAX_WIDTH)
+                    .find(|&w| h[w + 1..].iter().sum::<usize>() <= limit)
+                    .unwrap_or(MAX_WIDTH)
+            })
+            .collect();
+        // Second pass: fill the slots.
+        let docs = max_doc as usize;
+        let mut filled: Vec<Vec<u32>> = names
+            .iter()
+            .zip(&widths)
+            .map(|((_, v), &w)| {
+                let mut slots = Vec::with_capacity(docs * w);
+                for _ in 0..docs {
+                    slots.extend((0..w).map(|k| (v.len() + k) as u32));
+                }
+                slots
+            })
+            .collect();
+        let mut overflow: Vec<Vec<(DocId, u32)>> = vec![Vec::new(); names.len()];
+        for doc in 0..max_doc {
+            doc_values(doc, &mut values);
+            for &(c, v) in &values {
+                let k = per_doc[c];
+                if k < widths[c] {
+                    filled[c][doc as usize * widths[c] + k] = v;
+                } else {
+                    overflow[c].push((doc, v));
+                }
+                per_doc[c] += 1;
+            }
+            for &(c, _) in &values {
+                per_doc[c] = 0;
+            }
+        }
+        let columns = names
+            .into_iter()
+            .zip(widths)
+            .zip(filled)
+            .zip(overflow)
+            .map(|((((name, values), width), slots), overflow)| {
+                let mut spilled = Vec::new();
+                if !overflow.is_empty() {
+                    spilled = vec![0u64; docs.div_ceil(64)];
+                    for &(doc, _) in &overflow {
+                        spilled[doc as usize / 64] |= 1 << (doc % 64);
+                    }
+                }
+                let narrow = values.len() + width <= usize::from(u16::MAX) + 1;
+                let slots = if narrow {
+                    Slots::Narrow(slots.into_iter().map(|s| s as u16).collect())
+                } else {
+                    Slots::Wide(slots)
+                };
+                Column {
+                    name,
+                    values,
+                    width,
+                    slots,
+                    overflow,
+                    spilled,
+                }
+            })
+            .collect();
+        Ok(SegmentMap { columns })
     }
 
     /// Build the maps of every segment of `searcher` not built yet.
@@ -165,11 +294,20 @@ pub struct FacetCounter<'a> {
     pub cache: Arc<FacetCache>,
 }
 
+/// One requested column's counters in one segment.
+struct Tally {
+    column: usize,
+    /// Empty until a first full batch is counted; then [`LANES`] copies of the counters for a
+    /// column one value wide, one otherwise (a wide column's values already spread a
+    /// document's increments over several counters).
+    lanes: Vec<Vec<u32>>,
+}
+
 pub struct SegmentFacetCounter {
     map: Arc<SegmentMap>,
-    /// The requested facet names, checked only for the ordinals that were counted.
-    names: Vec<String>,
-    counts: Vec<u32>,
+    tallies: Vec<Tally>,
+    /// Matches not counted yet, in increasing order (as tantivy delivers them).
+    batch: Vec<DocId>,
 }
 
 impl Collector for FacetCounter<'_> {
@@ -182,10 +320,20 @@ impl Collector for FacetCounter<'_> {
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
         let map = self.cache.map_for(segment)?;
+        let tallies = map
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| self.names.iter().any(|n| *n == c.name.as_ref()))
+            .map(|(i, _)| Tally {
+                column: i,
+                lanes: Vec::new(),
+            })
+            .collect();
         Ok(SegmentFacetCounter {
-            counts: vec![0; map.entries.len()],
             map,
-            names: self.names.iter().map(|n| n.to_string()).collect(),
+            tallies,
+            batch: Vec::with_capacity(BATCH),
         })
     }
 
@@ -211,31 +359,297 @@ impl Collector for FacetCounter<'_> {
     }
 }
 
+/// Add one to the counter of each slot of each document of `docs`; with [`LANES`] lanes, the
+/// documents take them in turn.
+fn tally<S: Number>(slots: &[S], width: usize, docs: &[DocId], lanes: &mut [Vec<u32>]) {
+    if let (1, Ok(lanes)) = (width, <&mut [Vec<u32>; LANES]>::try_from(&mut *lanes)) {
+        // One value a document (a year, a classification): no inner loop.
+        let mut chunks = docs.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            for (lane, &doc) in lanes.iter_mut().zip(chunk) {
+                lane[slots[doc as usize].index()] += 1;
+            }
+        }
+        for &doc in chunks.remainder() {
+            lanes[0][slots[doc as usize].index()] += 1;
+        }
+        return;
+    }
+    let lane = &mut lanes[0];
+    for &doc in docs {
+        let start = doc as usize * width;
+        for &s in &slots[start..start + width] {
+            lane[s.index()] += 1;
+        }
+    }
+}
+
+/// The values of `column` in the slots of `docs`, fillers left out.
+fn gather<S: Number>(slots: &[S], column: &Column, docs: &[DocId], out: &mut Vec<u32>) {
+    let (width, n) = (column.width, column.values.len());
+    for &doc in docs {
+        let start = doc as usize * width;
+        out.extend(
+            slots[start..start + width]
+                .iter()
+                .map(|s| s.index())
+                .filter(|&v| v < n)
+                .map(|v| v as u32), // below n, a u32
+        );
+    }
+}
+
+/// The side-list values of the documents of `batch`: a bit test a document, a search of the
+/// side list for the few with values there.
+fn side_values(column: &Column, batch: &[DocId], mut each: impl FnMut(u32)) {
+    if column.overflow.is_empty() {
+        return;
+    }
+    for &doc in batch {
+        let d = doc as usize;
+        if column.spilled[d / 64] & (1 << (d % 64)) == 0 {
+            continue;
+        }
+        let side = &column.overflow;
+        let from = side.partition_point(|&(e, _)| e < doc);
+        for &(_, value) in side[from..].iter().take_while(|&&(e, _)| e == doc) {
+            each(value);
+        }
+    }
+}
+
+impl SegmentFacetCounter {
+    /// Count the buffered matches into the counter arrays.
+    fn flush(&mut self) {
+        debug_assert!(self.batch.windows(2).all(|w| w[0] < w[1]));
+        for t in &mut self.tallies {
+            let column = &self.map.columns[t.column];
+            if t.lanes.is_empty() {
+                let copies = if column.width == 1 { LANES } else { 1 };
+                t.lanes = vec![vec![0; column.counters()]; copies];
+            }
+            match &column.slots {
+                _ if column.width == 0 => {}
+                Slots::Narrow(s) => tally(s, column.width, &self.batch, &mut t.lanes),
+                Slots::Wide(s) => tally(s, column.width, &self.batch, &mut t.lanes),
+            }
+            let lane = &mut t.lanes[0];
+            side_values(column, &self.batch, |v| lane[v as usize] += 1);
+        }
+        self.batch.clear();
+    }
+
+    /// Counts of a segment with fewer matches than a batch, without counter arrays (a
+    /// selective search would otherwise clear and scan one counter per facet value).
+    fn harvest_few(mut self) -> Counts {
+        let mut out: Counts = BTreeMap::new();
+        let mut values = Vec::new();
+        for t in &mut self.tallies {
+            let column = &self.map.columns[t.column];
+            values.clear();
+            match &column.slots {
+                Slots::Narrow(s) => gather(s, column, &self.batch, &mut values),
+                Slots::Wide(s) => gather(s, column, &self.batch, &mut values),
+            }
+            side_values(column, &self.batch, |v| values.push(v));
+            values.sort_unstable();
+            let mut counted: BTreeMap<String, u64> = BTreeMap::new();
+            for run in values.chunk_by(|a, b| a == b) {
+                // Two paths can end in the same value (`/tag/a/x`, `/tag/b/x`).
+                *counted
+                    .entry(column.values[run[0] as usize].to_string())
+                    .or_default() += run.len() as u64;
+            }
+            if !counted.is_empty() {
+                out.insert(column.name.to_string(), counted);
+            }
+        }
+        out
+    }
+}
+
 impl SegmentCollector for SegmentFacetCounter {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for &ord in self.map.doc_ords(doc) {
-            self.counts[ord as usize] += 1;
+        self.batch.push(doc);
+        if self.batch.len() == BATCH {
+            self.flush();
         }
     }
 
-    fn harvest(self) -> Counts {
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.batch.extend_from_slice(docs);
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    fn harvest(mut self) -> Counts {
+        if self.tallies.iter().all(|t| t.lanes.is_empty()) {
+            return self.harvest_few();
+        }
+        self.flush();
         let mut out: Counts = BTreeMap::new();
-        for (ord, &n) in self.counts.iter().enumerate() {
-            if n == 0 {
-                continue;
+        for t in &self.tallies {
+            let column = &self.map.columns[t.column];
+            let mut counted = BTreeMap::new();
+            for (v, value) in column.values.iter().enumerate() {
+                let n: u64 = t.lanes.iter().map(|lane| u64::from(lane[v])).sum();
+                if n > 0 {
+                    // Two paths can end in the same value (`/tag/a/x`, `/tag/b/x`).
+                    *counted.entry(value.to_string()).or_default() += n;
+                }
             }
-            let Some((name, value)) = &self.map.entries[ord] else {
-                continue;
-            };
-            if self.names.iter().any(|n| n.as_str() == name.as_ref()) {
-                *out.entry(name.to_string())
-                    .or_default()
-                    .entry(value.to_string())
-                    .or_default() += u64::from(n);
+            if !counted.is_empty() {
+                out.insert(column.name.to_string(), counted);
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{AllQuery, Query, TermQuery};
+    use tantivy::schema::{Facet, FacetOptions, IndexRecordOption, Schema, STRING};
+    use tantivy::{doc, Index, Term};
+
+    /// A document's facet values: (name, value), repeated values included.
+    type Values = Vec<(&'static str, String)>;
+
+    /// Documents with one year each, no to many tags (some repeated, some cables with more tags
+    /// than any column is wide), a rare diagnostic, and a word to select them by.
+    fn documents() -> Vec<(&'static str, Values)> {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        (0..7500)
+            .map(|i| {
+                let mut values: Values = vec![("year", format!("{}", 1970 + next(3)))];
+                let tags = match next(100) {
+                    0..=1 => 9 + next(12),
+                    2..=9 => 0,
+                    _ => 1 + next(4),
+                };
+                for _ in 0..tags {
+                    values.push(("tag", format!("T{}", next(70))));
+                }
+                if next(200) == 0 {
+                    values.push(("diagnostic", "odd".to_string()));
+                }
+                if i % 7 == 0 {
+                    values.push(("origin", "PARIS".to_string()));
+                }
+                let word = match next(50) {
+                    0 => "rare",
+                    n => ["red", "green", "blue"][n as usize % 3],
+                };
+                (word, values)
+            })
+            .collect()
+    }
+
+    /// Count what `counter` should find: each document's distinct values once.
+    fn naive(docs: &[(&str, Values)], word: Option<&str>, names: &[&str]) -> Counts {
+        let mut out: Counts = names
+            .iter()
+            .map(|n| (n.to_string(), BTreeMap::new()))
+            .collect();
+        for (w, values) in docs {
+            if word.is_some_and(|word| word != *w) {
+                continue;
+            }
+            let mut seen: Vec<&(&str, String)> = values.iter().collect();
+            seen.sort();
+            seen.dedup();
+            for (name, value) in seen {
+                if names.contains(name) {
+                    *out.entry(name.to_string())
+                        .or_default()
+                        .entry(value.clone())
+                        .or_default() += 1;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn counts_equal_a_naive_count() {
+        let mut builder = Schema::builder();
+        let word = builder.add_text_field("word", STRING);
+        let facets = builder.add_facet_field("facets", FacetOptions::default());
+        let index = Index::create_in_ram(builder.build());
+        let docs = documents();
+        let mut writer = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        for (i, (w, values)) in docs.iter().enumerate() {
+            let mut d = doc!(word => *w);
+            for (name, value) in values {
+                d.add_facet(facets, Facet::from_path([*name, value.as_str()]));
+            }
+            writer.add_document(d).expect("add");
+            if i % 2500 == 2499 {
+                // Three segments, each with more documents than a batch.
+                writer.commit().expect("commit");
+            }
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let cache = Arc::new(FacetCache::default());
+        // Some tag values must lie beyond their column's width, or the side list is untested.
+        cache.warm(&searcher).expect("warm");
+        let sides: usize = cache
+            .segments
+            .lock()
+            .expect("lock")
+            .values()
+            .map(|slot| {
+                let map = slot.lock().expect("slot").clone().expect("built");
+                map.columns.iter().map(|c| c.overflow.len()).sum::<usize>()
+            })
+            .sum();
+        assert!(sides > 0, "no value in a side list");
+        for names in [
+            &["year", "tag", "diagnostic", "origin"][..],
+            &["tag"][..],
+            &["year", "nothing"][..],
+        ] {
+            // All (counted in batches), a third (fewer than a batch a segment), a fiftieth.
+            for w in [None, Some("red"), Some("rare")] {
+                let query: Box<dyn Query> = match w {
+                    None => Box::new(AllQuery),
+                    Some(w) => Box::new(TermQuery::new(
+                        Term::from_field_text(word, w),
+                        IndexRecordOption::Basic,
+                    )),
+                };
+                let counter = || FacetCounter {
+                    names,
+                    cache: cache.clone(),
+                };
+                let expected = naive(&docs, w, names);
+                // Alone, the counter is handed blocks of matches; beside a scoring collector,
+                // one match at a time.
+                let alone = searcher.search(&query, &counter()).expect("search");
+                assert_eq!(alone, expected, "{names:?} {w:?}, blocks");
+                let (scored, _) = searcher
+                    .search(
+                        &query,
+                        &(counter(), TopDocs::with_limit(3).order_by_score()),
+                    )
+                    .expect("search");
+                assert_eq!(scored, expected, "{names:?} {w:?}, one at a time");
+            }
+        }
     }
 }
