@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use cable_format::{Cable, Severity};
-use cable_sources::{parse_raw, read_path, RawCable, SourceError};
+use cable_sources::{parse_raw_with, read_path, RawCable, SourceError};
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -73,9 +73,13 @@ pub struct IngestProblem {
 /// collapsed to one space, so the same cable from a text file, a Cablegate page and a
 /// `cables.csv` row (which differ in line ends, blank lines and scraper debris) hashes alike.
 pub fn version_hash(cable: &Cable) -> String {
-    let normalized = cable_format::normalize::normalize(&cable.text).text;
+    hash_normalized(&cable_format::normalize::normalize(&cable.text).text)
+}
+
+/// [`version_hash`] from the normalised text (as the parser hands it to an ingest).
+fn hash_normalized(normalized: &str) -> String {
     let mut joined = Vec::with_capacity(normalized.len());
-    join_words(&normalized, &mut joined);
+    join_words(normalized, &mut joined);
     Sha256::digest(&joined)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -248,8 +252,8 @@ pub(crate) struct Prepared {
 /// record (Cable JSON, original text, container metadata) and index document.
 pub(crate) fn prepare_raw(fields: &Fields, raw: RawCable) -> Result<Prepared> {
     let container = ContainerMeta::of(&raw);
-    let cable = parse_raw(raw);
-    let hash = version_hash(&cable);
+    // The parser's own normalisation of the text is hashed: the text is normalised once.
+    let (cable, hash) = parse_raw_with(raw, hash_normalized);
     let id = archive_id(&cable, &hash);
     let record = StoredVersion {
         cable: serde_json::to_string(&cable)?,
@@ -619,6 +623,12 @@ mod tests {
         ] {
             let cable = cable_format::parse(text.as_bytes());
             assert_eq!(version_hash(&cable), want, "{text:?}");
+            // An ingest hashes the parser's own normalisation: the same hash.
+            let raw = RawCable {
+                text: text.to_string(),
+                ..RawCable::default()
+            };
+            assert_eq!(parse_raw_with(raw, hash_normalized).1, want, "{text:?}");
         }
     }
 }

@@ -44,6 +44,12 @@ pub fn parse_string(text: String) -> Cable {
     parse::parse_text(text)
 }
 
+/// [`parse_string`], also handing the normalised text ([`normalize::normalize`]) to
+/// `on_normalized`, so that a caller needing it does not normalise the text again.
+pub fn parse_string_with<R>(text: String, on_normalized: impl FnOnce(&str) -> R) -> (Cable, R) {
+    parse::parse_text_with(text, on_normalized)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -68,8 +68,21 @@ fn recycle(norm: Normalized) {
 
 /// Parse a decoded cable text, which the returned `Cable` keeps as its `text`.
 pub fn parse_text(text: String) -> Cable {
+    parse_text_with(text, |_| ()).0
+}
+
+/// [`parse_text`], also handing the normalised text (`normalize::normalize(&text).text`) to
+/// `on_normalized` while the parser holds it, for a caller that needs it too (an ingest hashes
+/// it) and would otherwise normalise the text a second time.
+pub fn parse_text_with<R>(text: String, on_normalized: impl FnOnce(&str) -> R) -> (Cable, R) {
     let scratch = SCRATCH.with(Cell::take).unwrap_or_default();
     let norm = normalize_into(&text, scratch);
+    let r = on_normalized(&norm.text);
+    (parse_normalized(text, norm), r)
+}
+
+/// The parse of `text`, whose normalisation is `norm`.
+fn parse_normalized(text: String, norm: Normalized) -> Cable {
     let t = norm.text.as_str();
     let lines = lines_at(t, norm.newlines());
     let mut cx = Ctx {

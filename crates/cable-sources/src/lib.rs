@@ -104,7 +104,9 @@ pub use archive::{detect_archive, ArchiveKind};
 pub use cable_format::decode::decode as decode_text;
 pub use cable_format::Source;
 pub use detect::{detect, DETECT_LEN};
-pub use provenance::{apply_container, error_record, parse_raw, same_but_year, GUESSED_DATE};
+pub use provenance::{
+    apply_container, error_record, parse_raw, parse_raw_with, same_but_year, GUESSED_DATE,
+};
 pub use read::RawCables;
 
 /// Files larger than this are not read as one cable (only `cables.csv` streams): no real cable

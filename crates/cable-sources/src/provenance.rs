@@ -13,10 +13,17 @@ use crate::{RawCable, SourceError};
 
 /// Parses one raw cable and records its provenance: [`cable_format::parse_string`] on the text
 /// (moved, not copied), `source` set from the container, then [`apply_container`].
-pub fn parse_raw(mut raw: RawCable) -> Cable {
-    let mut cable = cable_format::parse_string(std::mem::take(&mut raw.text));
+pub fn parse_raw(raw: RawCable) -> Cable {
+    parse_raw_with(raw, |_| ()).0
+}
+
+/// [`parse_raw`], also handing the normalised text to `on_normalized`
+/// ([`cable_format::parse_string_with`]).
+pub fn parse_raw_with<R>(mut raw: RawCable, on_normalized: impl FnOnce(&str) -> R) -> (Cable, R) {
+    let (mut cable, r) =
+        cable_format::parse_string_with(std::mem::take(&mut raw.text), on_normalized);
     apply_container(&mut cable, &raw);
-    cable
+    (cable, r)
 }
 
 /// Records what the container says about `cable` and checks it against the parse:
