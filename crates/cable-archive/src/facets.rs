@@ -93,6 +93,17 @@ impl Column {
     fn counters(&self) -> usize {
         self.values.len() + self.width
     }
+
+    /// Copies of the counters a search takes in turn: [`LANES`] for a one-value column, one
+    /// otherwise (a wider column's values already spread a match's increments over several
+    /// counters).
+    fn lanes(&self) -> usize {
+        if self.width == 1 {
+            LANES
+        } else {
+            1
+        }
+    }
 }
 
 /// One segment's facets, read once.
@@ -297,9 +308,7 @@ pub struct FacetCounter<'a> {
 /// One requested column's counters in one segment.
 struct Tally {
     column: usize,
-    /// Empty until a first full batch is counted; then [`LANES`] copies of the counters for a
-    /// column one value wide, one otherwise (a wide column's values already spread a
-    /// document's increments over several counters).
+    /// Empty until a first batch is counted; then [`Column::lanes`] copies of the counters.
     lanes: Vec<Vec<u32>>,
 }
 
@@ -425,8 +434,7 @@ impl SegmentFacetCounter {
         for t in &mut self.tallies {
             let column = &self.map.columns[t.column];
             if t.lanes.is_empty() {
-                let copies = if column.width == 1 { LANES } else { 1 };
-                t.lanes = vec![vec![0; column.counters()]; copies];
+                t.lanes = vec![vec![0; column.counters()]; column.lanes()];
             }
             match &column.slots {
                 _ if column.width == 0 => {}
@@ -439,7 +447,20 @@ impl SegmentFacetCounter {
         self.batch.clear();
     }
 
-    /// Counts of a segment with fewer matches than a batch, without counter arrays (a
+    /// Whether the buffered matches are few enough to count by sorting their values: fewer
+    /// values than the counters a batch would clear and scan (sorting a thousand matches'
+    /// worth of tags cost more than counting them: 0.4 ms a page at 250,000 cables).
+    fn few(&self) -> bool {
+        let (mut values, mut counters) = (0, 0);
+        for t in &self.tallies {
+            let column = &self.map.columns[t.column];
+            values += self.batch.len() * column.width;
+            counters += column.lanes() * column.counters();
+        }
+        values <= counters
+    }
+
+    /// Counts of a segment with few matches (see [`Self::few`]), without counter arrays (a
     /// selective search would otherwise clear and scan one counter per facet value).
     fn harvest_few(mut self) -> Counts {
         let mut out: Counts = BTreeMap::new();
@@ -486,7 +507,7 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 
     fn harvest(mut self) -> Counts {
-        if self.tallies.iter().all(|t| t.lanes.is_empty()) {
+        if self.tallies.iter().all(|t| t.lanes.is_empty()) && self.few() {
             return self.harvest_few();
         }
         self.flush();
@@ -532,8 +553,15 @@ mod tests {
         };
         (0..7500)
             .map(|i| {
+                let word = match next(50) {
+                    _ if i % 1000 == 0 => "lone",
+                    0 => "rare",
+                    n => ["red", "green", "blue"][n as usize % 3],
+                };
                 let mut values: Values = vec![("year", format!("{}", 1970 + next(3)))];
                 let tags = match next(100) {
+                    // The lone documents reach the side list.
+                    _ if word == "lone" => 20,
                     0..=1 => 9 + next(12),
                     2..=9 => 0,
                     _ => 1 + next(4),
@@ -547,10 +575,6 @@ mod tests {
                 if i % 7 == 0 {
                     values.push(("origin", "PARIS".to_string()));
                 }
-                let word = match next(50) {
-                    0 => "rare",
-                    n => ["red", "green", "blue"][n as usize % 3],
-                };
                 (word, values)
             })
             .collect()
@@ -624,8 +648,9 @@ mod tests {
             &["tag"][..],
             &["year", "nothing"][..],
         ] {
-            // All (counted in batches), a third (fewer than a batch a segment), a fiftieth.
-            for w in [None, Some("red"), Some("rare")] {
+            // All (counted in batches), a third (fewer than a batch a segment), a fiftieth,
+            // and three documents a segment (counted by sorting their values).
+            for w in [None, Some("red"), Some("rare"), Some("lone")] {
                 let query: Box<dyn Query> = match w {
                     None => Box::new(AllQuery),
                     Some(w) => Box::new(TermQuery::new(
