@@ -645,6 +645,9 @@ impl Archive {
             }
         }
         let prefilter = SnippetPrefilter::new(words.keys());
+        // A query with no words in the text (filters only) can highlight nothing: every hit
+        // takes the start of its first portion, and no portion need be tokenised first.
+        let highlighting = !words.is_empty();
         let generator = SnippetGenerator::new(words, schema::analyzer(), f.body, 200);
         let mut hits = Vec::with_capacity(addrs.len());
         for addr in addrs {
@@ -673,7 +676,7 @@ impl Archive {
                 .collect();
             let (snippet, highlights) = texts
                 .iter()
-                .filter(|t| prefilter.may_highlight(t))
+                .filter(|t| highlighting && prefilter.may_highlight(t))
                 .map(|t| generator.snippet(t))
                 .find(|sn| !sn.highlighted().is_empty())
                 .map(|sn| {
