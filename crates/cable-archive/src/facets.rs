@@ -22,6 +22,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use rustc_hash::FxHashMap;
+
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
 use tantivy::index::SegmentId;
@@ -32,6 +34,15 @@ const FACET_SEP_BYTE: u8 = 0;
 
 /// Facet counts by facet name (`year`, `tag`, ...), then value.
 pub type Counts = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// One segment's counts, by value number: turned into strings once, when the segments' counts
+/// are merged (making strings and maps for every segment was a sixth of a selective page).
+pub struct SegmentCounts {
+    map: Arc<SegmentMap>,
+    /// For each requested column counted: its index and (value number, count) for each value
+    /// counted.
+    columns: Vec<(usize, Vec<(u32, u64)>)>,
+}
 
 /// Copies of each counter array, taken by matches in turn.
 const LANES: usize = 4;
@@ -350,19 +361,29 @@ impl Collector for FacetCounter<'_> {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut out: Counts = self
-            .names
-            .iter()
-            .map(|n| (n.to_string(), BTreeMap::new()))
-            .collect();
-        for fruit in fruits {
-            for (name, values) in fruit {
-                let into = out.entry(name).or_default();
-                for (value, n) in values {
-                    *into.entry(value).or_default() += n;
+    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Counts> {
+        let mut out: Counts = BTreeMap::new();
+        for name in self.names {
+            // Two paths can end in the same value (`/tag/a/x`, `/tag/b/x`), and segments share
+            // values: the counts are summed by the value's text.
+            let mut sums: FxHashMap<&str, u64> = FxHashMap::default();
+            for fruit in &fruits {
+                for (c, counted) in &fruit.columns {
+                    let column = &fruit.map.columns[*c];
+                    if column.name.as_ref() != *name {
+                        continue;
+                    }
+                    for &(v, n) in counted {
+                        *sums.entry(column.values[v as usize].as_ref()).or_default() += n;
+                    }
                 }
             }
+            let mut sums: Vec<(&str, u64)> = sums.into_iter().collect();
+            sums.sort_unstable();
+            out.insert(
+                name.to_string(),
+                sums.into_iter().map(|(v, n)| (v.to_string(), n)).collect(),
+            );
         }
         Ok(out)
     }
@@ -462,8 +483,8 @@ impl SegmentFacetCounter {
 
     /// Counts of a segment with few matches (see [`Self::few`]), without counter arrays (a
     /// selective search would otherwise clear and scan one counter per facet value).
-    fn harvest_few(mut self) -> Counts {
-        let mut out: Counts = BTreeMap::new();
+    fn harvest_few(mut self) -> SegmentCounts {
+        let mut columns = Vec::with_capacity(self.tallies.len());
         let mut values = Vec::new();
         for t in &mut self.tallies {
             let column = &self.map.columns[t.column];
@@ -474,23 +495,21 @@ impl SegmentFacetCounter {
             }
             side_values(column, &self.batch, |v| values.push(v));
             values.sort_unstable();
-            let mut counted: BTreeMap<String, u64> = BTreeMap::new();
-            for run in values.chunk_by(|a, b| a == b) {
-                // Two paths can end in the same value (`/tag/a/x`, `/tag/b/x`).
-                *counted
-                    .entry(column.values[run[0] as usize].to_string())
-                    .or_default() += run.len() as u64;
-            }
-            if !counted.is_empty() {
-                out.insert(column.name.to_string(), counted);
-            }
+            let counted: Vec<(u32, u64)> = values
+                .chunk_by(|a, b| a == b)
+                .map(|run| (run[0], run.len() as u64))
+                .collect();
+            columns.push((t.column, counted));
         }
-        out
+        SegmentCounts {
+            map: self.map,
+            columns,
+        }
     }
 }
 
 impl SegmentCollector for SegmentFacetCounter {
-    type Fruit = Counts;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         self.batch.push(doc);
@@ -506,27 +525,29 @@ impl SegmentCollector for SegmentFacetCounter {
         }
     }
 
-    fn harvest(mut self) -> Counts {
+    fn harvest(mut self) -> SegmentCounts {
         if self.tallies.iter().all(|t| t.lanes.is_empty()) && self.few() {
             return self.harvest_few();
         }
         self.flush();
-        let mut out: Counts = BTreeMap::new();
-        for t in &self.tallies {
-            let column = &self.map.columns[t.column];
-            let mut counted = BTreeMap::new();
-            for (v, value) in column.values.iter().enumerate() {
-                let n: u64 = t.lanes.iter().map(|lane| u64::from(lane[v])).sum();
-                if n > 0 {
-                    // Two paths can end in the same value (`/tag/a/x`, `/tag/b/x`).
-                    *counted.entry(value.to_string()).or_default() += n;
-                }
-            }
-            if !counted.is_empty() {
-                out.insert(column.name.to_string(), counted);
-            }
+        let columns = self
+            .tallies
+            .iter()
+            .map(|t| {
+                let values = self.map.columns[t.column].values.len();
+                let counted = (0..values)
+                    .filter_map(|v| {
+                        let n: u64 = t.lanes.iter().map(|lane| u64::from(lane[v])).sum();
+                        (n > 0).then_some((v as u32, n)) // below values.len(), a u32
+                    })
+                    .collect();
+                (t.column, counted)
+            })
+            .collect();
+        SegmentCounts {
+            map: self.map,
+            columns,
         }
-        out
     }
 }
 
