@@ -213,32 +213,37 @@ impl Scope {
 /// and folds to ASCII; on an ASCII text both act byte by byte within a token, so a token equal
 /// to an ASCII word means the word occurs in the text, ignoring ASCII case. A text that holds
 /// none of the words is skipped. Non-ASCII texts, and queries with a non-ASCII word, are always
-/// tokenised (folding may make `é` an `e`).
-struct SnippetPrefilter {
-    /// `None`: no pre-filter (a non-ASCII word, or no words).
-    words: Option<aho_corasick::AhoCorasick>,
+/// tokenised (folding may make `é` an `e`). A query with no words in the text (filters only, a
+/// lone prefix, whose words tantivy does not list) can highlight nothing: every text is skipped.
+enum SnippetPrefilter {
+    /// No words: nothing to highlight.
+    Nothing,
+    /// ASCII words: an ASCII text is searched for them.
+    Ascii(aho_corasick::AhoCorasick),
+    /// A non-ASCII word: every text is tokenised.
+    Everything,
 }
 
 impl SnippetPrefilter {
     fn new<'a>(words: impl Iterator<Item = &'a String>) -> SnippetPrefilter {
         let words: Vec<&String> = words.collect();
-        let ascii = !words.is_empty() && words.iter().all(|w| w.is_ascii());
-        SnippetPrefilter {
-            words: ascii
-                .then(|| {
-                    aho_corasick::AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .build(&words)
-                        .ok()
-                })
-                .flatten(),
+        if words.is_empty() {
+            return SnippetPrefilter::Nothing;
         }
+        if !words.iter().all(|w| w.is_ascii()) {
+            return SnippetPrefilter::Everything;
+        }
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .map_or(SnippetPrefilter::Everything, SnippetPrefilter::Ascii)
     }
 
     fn may_highlight(&self, text: &str) -> bool {
-        match &self.words {
-            Some(ac) if text.is_ascii() => ac.is_match(text),
-            _ => true,
+        match self {
+            SnippetPrefilter::Nothing => false,
+            SnippetPrefilter::Ascii(ac) if text.is_ascii() => ac.is_match(text),
+            SnippetPrefilter::Ascii(_) | SnippetPrefilter::Everything => true,
         }
     }
 }
@@ -645,9 +650,6 @@ impl Archive {
             }
         }
         let prefilter = SnippetPrefilter::new(words.keys());
-        // A query with no words in the text (filters only) can highlight nothing: every hit
-        // takes the start of its first portion, and no portion need be tokenised first.
-        let highlighting = !words.is_empty();
         let generator = SnippetGenerator::new(words, schema::analyzer(), f.body, 200);
         let mut hits = Vec::with_capacity(addrs.len());
         for addr in addrs {
@@ -676,7 +678,7 @@ impl Archive {
                 .collect();
             let (snippet, highlights) = texts
                 .iter()
-                .filter(|t| highlighting && prefilter.may_highlight(t))
+                .filter(|t| prefilter.may_highlight(t))
                 .map(|t| generator.snippet(t))
                 .find(|sn| !sn.highlighted().is_empty())
                 .map(|sn| {
@@ -876,9 +878,10 @@ mod tests {
             }
             assert!(skipped > 0, "{words:?}: nothing skipped");
         }
-        // A non-ASCII word turns the filter off.
+        // A non-ASCII word turns the filter off; no words at all skip every text.
         let words = ["café".to_string()];
         assert!(SnippetPrefilter::new(words.iter()).may_highlight("nothing here"));
+        assert!(!SnippetPrefilter::new([].iter()).may_highlight("human rights"));
     }
 
     #[test]
