@@ -362,30 +362,32 @@ impl Collector for FacetCounter<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Counts> {
-        let mut out: Counts = BTreeMap::new();
-        for name in self.names {
-            // Two paths can end in the same value (`/tag/a/x`, `/tag/b/x`), and segments share
-            // values: the counts are summed by the value's text.
-            let mut sums: FxHashMap<&str, u64> = FxHashMap::default();
-            for fruit in &fruits {
-                for (c, counted) in &fruit.columns {
-                    let column = &fruit.map.columns[*c];
-                    if column.name.as_ref() != *name {
-                        continue;
-                    }
-                    for &(v, n) in counted {
-                        *sums.entry(column.values[v as usize].as_ref()).or_default() += n;
-                    }
+        // Summed by the value's text: segments share values, and two paths can end in the same
+        // value (`/tag/a/x`, `/tag/b/x`).
+        let mut sums: FxHashMap<&str, FxHashMap<&str, u64>> = FxHashMap::default();
+        for fruit in &fruits {
+            for (c, counted) in &fruit.columns {
+                let column = &fruit.map.columns[*c];
+                let into = sums.entry(column.name.as_ref()).or_default();
+                for &(v, n) in counted {
+                    *into.entry(column.values[v as usize].as_ref()).or_default() += n;
                 }
             }
-            let mut sums: Vec<(&str, u64)> = sums.into_iter().collect();
-            sums.sort_unstable();
-            out.insert(
-                name.to_string(),
-                sums.into_iter().map(|(v, n)| (v.to_string(), n)).collect(),
-            );
         }
-        Ok(out)
+        // Every requested facet is in the result, counted or not.
+        Ok(self
+            .names
+            .iter()
+            .map(|name| {
+                let values = sums
+                    .remove(name)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(v, n)| (v.to_string(), n))
+                    .collect();
+                (name.to_string(), values)
+            })
+            .collect())
     }
 }
 
