@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use rustc_hash::FxHashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::fastfield::FacetReader;
+use tantivy::fastfield::{AliveBitSet, FacetReader};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -120,6 +120,55 @@ impl Column {
 /// One segment's facets, read once.
 struct SegmentMap {
     columns: Vec<Column>,
+    /// Every column's counts over the segment's live documents, made when a search first
+    /// counts a complement (see [`SegmentFacetCounter::harvest`]), with the number of live
+    /// documents they count. Deletes only ever add to a segment's deleted set, so the same
+    /// number means the same set.
+    totals: Mutex<Option<(DocId, Arc<Totals>)>>,
+}
+
+/// Counts by column index, then value number.
+type Totals = Vec<Vec<u64>>;
+
+impl SegmentMap {
+    /// Every column's counts over the live documents of `segment` (this map's segment).
+    fn totals(&self, alive: Option<&AliveBitSet>, max_doc: DocId) -> Arc<Totals> {
+        let live = alive.map_or(max_doc, |a| a.num_alive_docs() as DocId);
+        if let Some((l, t)) = self.totals.lock().expect("facet totals lock").as_ref() {
+            if *l == live {
+                return t.clone();
+            }
+        }
+        // Made outside the lock: two searches may both make it the first time, harmlessly.
+        let mut tallies: Vec<Tally> = (0..self.columns.len())
+            .map(|column| Tally {
+                column,
+                lanes: Vec::new(),
+            })
+            .collect();
+        let mut docs = Vec::with_capacity(BATCH);
+        for doc in 0..max_doc {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                docs.push(doc);
+                if docs.len() == BATCH {
+                    count_into(self, &mut tallies, &docs);
+                    docs.clear();
+                }
+            }
+        }
+        count_into(self, &mut tallies, &docs);
+        let totals: Arc<Totals> = Arc::new(
+            tallies
+                .iter()
+                .map(|t| {
+                    let values = self.columns[t.column].values.len();
+                    (0..values).map(|v| t.sum(v)).collect()
+                })
+                .collect(),
+        );
+        *self.totals.lock().expect("facet totals lock") = Some((live, totals.clone()));
+        totals
+    }
 }
 
 /// Per-segment maps, shared by every search of an archive. Entries of merged-away segments are
@@ -290,13 +339,17 @@ impl FacetCache {
                 }
             })
             .collect();
-        Ok(SegmentMap { columns })
+        Ok(SegmentMap {
+            columns,
+            totals: Mutex::new(None),
+        })
     }
 
     /// Build the maps of every segment of `searcher` not built yet.
     pub fn warm(&self, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
         for segment in searcher.segment_readers() {
-            self.map_for(segment)?;
+            self.map_for(segment)?
+                .totals(segment.alive_bitset(), segment.max_doc());
         }
         Ok(())
     }
@@ -323,11 +376,22 @@ struct Tally {
     lanes: Vec<Vec<u32>>,
 }
 
+impl Tally {
+    /// Value `v`'s count over the lanes (0 before any batch).
+    fn sum(&self, v: usize) -> u64 {
+        self.lanes.iter().map(|lane| u64::from(lane[v])).sum()
+    }
+}
+
 pub struct SegmentFacetCounter {
     map: Arc<SegmentMap>,
     tallies: Vec<Tally>,
-    /// Matches not counted yet, in increasing order (as tantivy delivers them).
-    batch: Vec<DocId>,
+    /// Every match, in increasing order (as tantivy delivers them); counted at harvest, when
+    /// their number says whether to count them or the live documents they leave out.
+    matched: Vec<DocId>,
+    alive: Option<AliveBitSet>,
+    max_doc: DocId,
+    live: DocId,
 }
 
 impl Collector for FacetCounter<'_> {
@@ -353,7 +417,10 @@ impl Collector for FacetCounter<'_> {
         Ok(SegmentFacetCounter {
             map,
             tallies,
-            batch: Vec::with_capacity(BATCH),
+            matched: Vec::with_capacity(BATCH),
+            alive: segment.alive_bitset().cloned(),
+            max_doc: segment.max_doc(),
+            live: segment.num_docs(),
         })
     }
 
@@ -450,26 +517,25 @@ fn side_values(column: &Column, batch: &[DocId], mut each: impl FnMut(u32)) {
     }
 }
 
-impl SegmentFacetCounter {
-    /// Count the buffered matches into the counter arrays.
-    fn flush(&mut self) {
-        debug_assert!(self.batch.windows(2).all(|w| w[0] < w[1]));
-        for t in &mut self.tallies {
-            let column = &self.map.columns[t.column];
-            if t.lanes.is_empty() {
-                t.lanes = vec![vec![0; column.counters()]; column.lanes()];
-            }
-            match &column.slots {
-                _ if column.width == 0 => {}
-                Slots::Narrow(s) => tally(s, column.width, &self.batch, &mut t.lanes),
-                Slots::Wide(s) => tally(s, column.width, &self.batch, &mut t.lanes),
-            }
-            let lane = &mut t.lanes[0];
-            side_values(column, &self.batch, |v| lane[v as usize] += 1);
+/// Count `docs` (increasing) into the counter arrays of `tallies`.
+fn count_into(map: &SegmentMap, tallies: &mut [Tally], docs: &[DocId]) {
+    debug_assert!(docs.windows(2).all(|w| w[0] < w[1]));
+    for t in tallies {
+        let column = &map.columns[t.column];
+        if t.lanes.is_empty() {
+            t.lanes = vec![vec![0; column.counters()]; column.lanes()];
         }
-        self.batch.clear();
+        match &column.slots {
+            _ if column.width == 0 => {}
+            Slots::Narrow(s) => tally(s, column.width, docs, &mut t.lanes),
+            Slots::Wide(s) => tally(s, column.width, docs, &mut t.lanes),
+        }
+        let lane = &mut t.lanes[0];
+        side_values(column, docs, |v| lane[v as usize] += 1);
     }
+}
 
+impl SegmentFacetCounter {
     /// Whether the buffered matches are few enough to count by sorting their values: fewer
     /// values than the counters a batch would clear and scan (sorting a thousand matches'
     /// worth of tags cost more than counting them: 0.4 ms a page at 250,000 cables).
@@ -477,7 +543,7 @@ impl SegmentFacetCounter {
         let (mut values, mut counters) = (0, 0);
         for t in &self.tallies {
             let column = &self.map.columns[t.column];
-            values += self.batch.len() * column.width;
+            values += self.matched.len() * column.width;
             counters += column.lanes() * column.counters();
         }
         values <= counters
@@ -492,10 +558,10 @@ impl SegmentFacetCounter {
             let column = &self.map.columns[t.column];
             values.clear();
             match &column.slots {
-                Slots::Narrow(s) => gather(s, column, &self.batch, &mut values),
-                Slots::Wide(s) => gather(s, column, &self.batch, &mut values),
+                Slots::Narrow(s) => gather(s, column, &self.matched, &mut values),
+                Slots::Wide(s) => gather(s, column, &self.matched, &mut values),
             }
-            side_values(column, &self.batch, |v| values.push(v));
+            side_values(column, &self.matched, |v| values.push(v));
             values.sort_unstable();
             let counted: Vec<(u32, u64)> = values
                 .chunk_by(|a, b| a == b)
@@ -510,36 +576,77 @@ impl SegmentFacetCounter {
     }
 }
 
+impl SegmentFacetCounter {
+    /// The live documents not matched, in increasing order, a batch at a time.
+    fn unmatched(&self, mut each: impl FnMut(&[DocId])) {
+        let mut bits = vec![0u64; (self.max_doc as usize).div_ceil(64)];
+        for &doc in &self.matched {
+            bits[doc as usize / 64] |= 1 << (doc % 64);
+        }
+        let mut batch = Vec::with_capacity(BATCH);
+        for (w, &word) in bits.iter().enumerate() {
+            let mut rest = !word;
+            while rest != 0 {
+                let doc = (w * 64) as DocId + rest.trailing_zeros();
+                rest &= rest - 1;
+                if doc >= self.max_doc {
+                    break;
+                }
+                if self.alive.as_ref().is_none_or(|a| a.is_alive(doc)) {
+                    batch.push(doc);
+                    if batch.len() == BATCH {
+                        each(&batch);
+                        batch.clear();
+                    }
+                }
+            }
+        }
+        each(&batch);
+    }
+}
+
 impl SegmentCollector for SegmentFacetCounter {
     type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.batch.push(doc);
-        if self.batch.len() == BATCH {
-            self.flush();
-        }
+        self.matched.push(doc);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        self.batch.extend_from_slice(docs);
-        if self.batch.len() >= BATCH {
-            self.flush();
-        }
+        self.matched.extend_from_slice(docs);
     }
 
+    /// Counts the matches, in one of three ways: when they are most of the segment's live
+    /// documents, the live documents they leave out are counted and taken from the segment's
+    /// totals (a search matching 90% of the archive counts a tenth of it); when their values
+    /// are fewer than the counters, by sorting; otherwise a batch at a time into counters.
     fn harvest(mut self) -> SegmentCounts {
-        if self.tallies.iter().all(|t| t.lanes.is_empty()) && self.few() {
+        let matched = self.matched.len();
+        let complement = matched > 0 && matched > self.live as usize / 2;
+        if !complement && self.few() {
             return self.harvest_few();
         }
-        self.flush();
-        let columns = self
-            .tallies
+        let mut tallies = std::mem::take(&mut self.tallies);
+        let totals = if complement {
+            let totals = self.map.totals(self.alive.as_ref(), self.max_doc);
+            self.unmatched(|docs| count_into(&self.map, &mut tallies, docs));
+            Some(totals)
+        } else {
+            for docs in self.matched.chunks(BATCH) {
+                count_into(&self.map, &mut tallies, docs);
+            }
+            None
+        };
+        let columns = tallies
             .iter()
             .map(|t| {
                 let values = self.map.columns[t.column].values.len();
                 let counted = (0..values)
                     .filter_map(|v| {
-                        let n: u64 = t.lanes.iter().map(|lane| u64::from(lane[v])).sum();
+                        let n = match &totals {
+                            Some(totals) => totals[t.column][v] - t.sum(v),
+                            None => t.sum(v),
+                        };
                         (n > 0).then_some((v as u32, n)) // below values.len(), a u32
                     })
                     .collect();
@@ -557,7 +664,7 @@ impl SegmentCollector for SegmentFacetCounter {
 mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
-    use tantivy::query::{AllQuery, Query, TermQuery};
+    use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
     use tantivy::schema::{Facet, FacetOptions, IndexRecordOption, Schema, STRING};
     use tantivy::{doc, Index, Term};
 
@@ -603,14 +710,20 @@ mod tests {
             .collect()
     }
 
-    /// Count what `counter` should find: each document's distinct values once.
+    /// Count what `counter` should find: each document's distinct values once. `word` selects
+    /// the documents with that word, or with `-rare`, those without `rare`.
     fn naive(docs: &[(&str, Values)], word: Option<&str>, names: &[&str]) -> Counts {
         let mut out: Counts = names
             .iter()
             .map(|n| (n.to_string(), BTreeMap::new()))
             .collect();
         for (w, values) in docs {
-            if word.is_some_and(|word| word != *w) {
+            let selected = match word {
+                None => true,
+                Some("-rare") => *w != "rare",
+                Some(word) => word == *w,
+            };
+            if !selected {
                 continue;
             }
             let mut seen: Vec<&(&str, String)> = values.iter().collect();
@@ -666,26 +779,62 @@ mod tests {
             })
             .sum();
         assert!(sides > 0, "no value in a side list");
+        check(&searcher, &cache, word, &docs, None);
+        // Deleting the blue documents changes each segment's live set: the totals a complement
+        // is taken from must follow.
+        writer.delete_term(Term::from_field_text(word, "blue"));
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        assert!(searcher
+            .segment_readers()
+            .iter()
+            .all(|s| s.num_deleted_docs() > 0));
+        check(&searcher, &cache, word, &docs, Some("blue"));
+    }
+
+    /// Every way of counting against the naive count, over the documents not carrying the word
+    /// `deleted`.
+    fn check(
+        searcher: &tantivy::Searcher,
+        cache: &Arc<FacetCache>,
+        word: tantivy::schema::Field,
+        docs: &[(&'static str, Values)],
+        deleted: Option<&str>,
+    ) {
+        let live: Vec<(&'static str, Values)> = docs
+            .iter()
+            .filter(|(w, _)| Some(*w) != deleted)
+            .cloned()
+            .collect();
+        let term = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(word, w),
+                IndexRecordOption::Basic,
+            ))
+        };
         for names in [
             &["year", "tag", "diagnostic", "origin"][..],
             &["tag"][..],
             &["year", "nothing"][..],
         ] {
-            // All (counted in batches), a third (fewer than a batch a segment), a fiftieth,
-            // and three documents a segment (counted by sorting their values).
-            for w in [None, Some("red"), Some("rare"), Some("lone")] {
+            // All (every live document: an empty complement); all but the rare ones (most of
+            // each segment: counted as a complement); a third (in batches); a fiftieth; and
+            // three documents a segment (counted by sorting their values).
+            for w in [None, Some("-rare"), Some("red"), Some("rare"), Some("lone")] {
                 let query: Box<dyn Query> = match w {
                     None => Box::new(AllQuery),
-                    Some(w) => Box::new(TermQuery::new(
-                        Term::from_field_text(word, w),
-                        IndexRecordOption::Basic,
-                    )),
+                    Some("-rare") => Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                        (Occur::MustNot, term("rare")),
+                    ])),
+                    Some(w) => term(w),
                 };
                 let counter = || FacetCounter {
                     names,
                     cache: cache.clone(),
                 };
-                let expected = naive(&docs, w, names);
+                let expected = naive(&live, w, names);
                 // Alone, the counter is handed blocks of matches; beside a scoring collector,
                 // one match at a time.
                 let alone = searcher.search(&query, &counter()).expect("search");
