@@ -260,8 +260,9 @@ pub(crate) fn prepare_raw(fields: &Fields, raw: RawCable) -> Result<Prepared> {
         original: cable.text.clone(),
         container,
     };
-    // The same JSON as a value, so the document's portions need not read the text back.
-    let value = serde_json::to_value(&cable)?;
+    // The JSON's portion fields as a value, so the document's portions need not read the
+    // text back.
+    let value = crate::access::portion_fields(&cable);
     let doc = fields.document_with_json(&id, &hash, &cable, &record, None, &value);
     Ok(Prepared {
         cable,
@@ -609,6 +610,42 @@ mod tests {
             let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
             proptest::prop_assert_eq!(got, want.into_bytes());
         }
+    }
+
+    /// A new cable's document is built from its portion fields alone; it must be the document
+    /// its whole JSON gives, for every cable of the corpus.
+    #[test]
+    fn documents_from_portion_fields_are_whole() {
+        let Some(shared) =
+            cable_testdata::require_shared("documents_from_portion_fields_are_whole")
+        else {
+            return;
+        };
+        let corpus = shared.join("corpus");
+        let fields = Fields::new();
+        let schema = fields.schema.clone();
+        let mut seen = 0;
+        for item in cable_sources::read_path(&corpus) {
+            let Ok(raw) = item else { continue };
+            let prepared = prepare_raw(&fields, raw).expect("prepare");
+            let whole = serde_json::to_value(&prepared.cable).expect("json");
+            let from_whole = fields.document_with_json(
+                &prepared.id,
+                &prepared.hash,
+                &prepared.cable,
+                &prepared.record,
+                None,
+                &whole,
+            );
+            assert_eq!(
+                tantivy::schema::Document::to_json(&prepared.doc, &schema),
+                tantivy::schema::Document::to_json(&from_whole, &schema),
+                "{}",
+                prepared.id
+            );
+            seen += 1;
+        }
+        assert!(seen > 1000, "{seen} cables read from {}", corpus.display());
     }
 
     /// The version hash is stored in every archive: it must not change with the code. It is
