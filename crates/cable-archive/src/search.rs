@@ -575,6 +575,9 @@ impl Archive {
             self.keyset_cache.retain(&live_segments(searcher));
         }
         let tq = self.translate(query, &scope)?;
+        if scoped_by_text(query) {
+            return Ok((tq, scope));
+        }
         Ok((self.restrict(tq, &scope), scope))
     }
 
@@ -641,12 +644,20 @@ impl Archive {
                 doc_freqs.push(term.clone());
             }
         });
-        for term in doc_freqs {
-            let df = searcher.doc_freq(&term)?;
-            if let Some(w) = json_word(&term) {
-                let score = 1.0 / (1.0 + df as f32);
-                let e = words.entry(w.to_string()).or_insert(0.0);
-                *e = e.max(score);
+        let distinct: std::collections::BTreeSet<&str> =
+            doc_freqs.iter().filter_map(json_word).collect();
+        if distinct.len() == 1 {
+            // One word: its weight ranks nothing against another, so no document frequency
+            // is looked up (a term look-up per key and segment).
+            words.extend(distinct.into_iter().map(|w| (w.to_string(), 1.0)));
+        } else {
+            for term in &doc_freqs {
+                let df = searcher.doc_freq(term)?;
+                if let Some(w) = json_word(term) {
+                    let score = 1.0 / (1.0 + df as f32);
+                    let e = words.entry(w.to_string()).or_insert(0.0);
+                    *e = e.max(score);
+                }
             }
         }
         let prefilter = SnippetPrefilter::new(words.keys());
@@ -790,6 +801,27 @@ impl Archive {
     }
 }
 
+/// Whether every cable `query` matches must match one of its free-text or `subject:` clauses.
+/// Those name only the keys the scope may read (an opened key only together with the
+/// declassification filter), and a cable holds text under a key only when its `access` field
+/// holds the key, so such a query already matches only what the access filter would let
+/// through and needs no filter around it: a restricted reader's word is then the same union
+/// of terms as the owner's, not an intersection with the filter (`scoped_text_needs_no_filter`).
+fn scoped_by_text(query: &Query) -> bool {
+    match query {
+        Query::Text { .. }
+        | Query::Field {
+            filter: Filter::Subject(_),
+            ..
+        } => true,
+        Query::And(v) => v
+            .iter()
+            .any(|c| !matches!(c, Query::Not(_)) && scoped_by_text(c)),
+        Query::Or(v) => !v.is_empty() && v.iter().all(scoped_by_text),
+        _ => false,
+    }
+}
+
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -831,10 +863,89 @@ fn collapse_marked(s: &str, ranges: &[(usize, usize)]) -> (String, Vec<[usize; 2
 
 #[cfg(test)]
 mod tests {
-    use super::{collapse_marked, SnippetPrefilter};
-    use crate::schema;
+    use super::{collapse_marked, scoped_by_text, SnippetPrefilter};
+    use crate::{schema, Archive, Clearance, Who};
+    use cable_query::{Level, Ranked};
+    use cable_testdata::access;
     use std::collections::BTreeMap;
+    use tantivy::collector::DocSetCollector;
     use tantivy::snippet::SnippetGenerator;
+
+    /// A query `scoped_by_text` leaves without the access filter matches exactly what it
+    /// matches with the filter, for every reader of the access fixture, under
+    /// auto-declassification (opened keys) and with a hand-made release; and the rule holds
+    /// for the queries it must not skip.
+    #[test]
+    fn scoped_text_needs_no_filter() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let src = tmp.path().join("cables");
+        std::fs::create_dir_all(&src).expect("mkdir");
+        for (name, text) in access::cables() {
+            std::fs::write(src.join(name), text).expect("write");
+        }
+        let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
+        archive.ingest(&[src], &mut |_| {}).expect("ingest");
+        let (id, paragraph, exemption) = access::RELEASED;
+        archive
+            .record_release(
+                id,
+                Level::Unclassified,
+                vec![crate::Withheld {
+                    paragraph: paragraph.into(),
+                    exemption: exemption.into(),
+                }],
+                "records officer",
+            )
+            .expect("release");
+        let words: Vec<&str> = access::CANARIES.iter().map(|c| c.word).collect();
+        let mut queries: Vec<String> = words.clone().into_iter().map(String::from).collect();
+        for w in &words {
+            queries.push(format!("subject:{w}"));
+            queries.push(format!("{w} OR {}", words[0]));
+            queries.push(format!("{w} -{}", words[1]));
+            queries.push(format!("{w} class>=SECRET"));
+        }
+        queries.push("\"delegation arrived\"".into());
+        queries.push("minist* OR canary*".into());
+        // Not scoped by text: the rule must leave these filtered.
+        queries.extend(["PREL", "-harborcanary", "tag:PREL"].map(String::from));
+        let as_of: jiff::civil::Date = access::AS_OF.parse().expect("date");
+        let mut compared = 0;
+        for declassify in [false, true] {
+            archive.set_auto_declassify(declassify).expect("policy");
+            let searcher = archive.reader.searcher();
+            for r in &access::READERS {
+                let level = <Level as Ranked>::ALL[r.level as usize];
+                let view = archive
+                    .view(
+                        Who::Anonymous,
+                        Some(Clearance::new(level, r.caveats)),
+                        Some(as_of),
+                    )
+                    .expect("view");
+                let scope = archive.scope(&searcher, &view).expect("scope");
+                for text in &queries {
+                    let query = cable_query::parse(text).expect("query");
+                    if !scoped_by_text(&query) {
+                        continue;
+                    }
+                    let bare = archive.translate(&query, &scope).expect("translate");
+                    let filtered = archive.restrict(bare.box_clone(), &scope);
+                    let a = searcher.search(&bare, &DocSetCollector).expect("search");
+                    let b = searcher
+                        .search(&filtered, &DocSetCollector)
+                        .expect("search");
+                    assert_eq!(a, b, "{text} as {}, declassify {declassify}", r.name);
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 100, "{compared} compared");
+        for text in ["-harborcanary", "tag:PREL", "a OR tag:PREL", "-a -b", ""] {
+            let query = cable_query::parse(text).expect("query");
+            assert!(!scoped_by_text(&query), "{text}");
+        }
+    }
 
     /// The pre-filter never skips a text the generator would highlight a word in, and does
     /// skip texts without the words.
