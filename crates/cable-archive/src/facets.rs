@@ -14,10 +14,12 @@
 //! mispredicted branch per match); a search counts only the facets it asks for; and the rare
 //! values beyond a column's width (a cable with many tags) sit in a short side list.
 //!
-//! A search buffers its matches and counts them a batch at a time, column by column, into
-//! [`LANES`] copies of each counter array taken in turn: consecutive matches mostly share a
-//! year or a classification, and incrementing one counter over and over waits on the previous
-//! increment each time; four copies let four increments run at once.
+//! A search buffers a segment's matches and counts them a batch at a time, column by column,
+//! into [`LANES`] copies of each counter array taken in turn: consecutive matches mostly share
+//! a year or a classification, and incrementing one counter over and over waits on the
+//! previous increment each time; four copies let four increments run at once. When the matches
+//! are most of the segment, the documents left out are counted instead and taken from the
+//! segment's totals.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
