@@ -878,11 +878,7 @@ mod tests {
     #[test]
     fn scoped_text_needs_no_filter() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let src = tmp.path().join("cables");
-        std::fs::create_dir_all(&src).expect("mkdir");
-        for (name, text) in access::cables() {
-            std::fs::write(src.join(name), text).expect("write");
-        }
+        let src = access::write_cables(tmp.path());
         let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
         archive.ingest(&[src], &mut |_| {}).expect("ingest");
         let (id, paragraph, exemption) = access::RELEASED;

@@ -15,11 +15,7 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let src = tmp.path().join("cables");
-    std::fs::create_dir_all(&src).expect("mkdir");
-    for (name, text) in access::cables() {
-        std::fs::write(src.join(name), text).expect("write");
-    }
+    let src = access::write_cables(tmp.path());
     let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
     let summary = archive.ingest(&[src], &mut |_| {}).expect("ingest");
     assert_eq!(summary.new, 6, "{summary:?}");

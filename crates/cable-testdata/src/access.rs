@@ -196,6 +196,16 @@ fn cable(
     t
 }
 
+/// Write the fixture's cables as files into `dir/cables` (made if missing); returns that folder.
+pub fn write_cables(dir: &std::path::Path) -> std::path::PathBuf {
+    let src = dir.join("cables");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    for (name, text) in cables() {
+        std::fs::write(src.join(name), text).expect("write");
+    }
+    src
+}
+
 /// The fixture's cables: `(file name, text)`.
 pub fn cables() -> Vec<(String, String)> {
     vec![

@@ -188,11 +188,7 @@ fn ok(data: &Path, args: &[&str]) -> String {
 #[test]
 fn every_reading_command_keeps_to_the_readers_view() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let src = tmp.path().join("cables");
-    std::fs::create_dir_all(&src).expect("mkdir");
-    for (name, text) in access::cables() {
-        std::fs::write(src.join(name), text).expect("write");
-    }
+    let src = access::write_cables(tmp.path());
     let data = tmp.path().join("data");
     ok(&data, &["ingest", src.to_str().expect("utf-8")]);
     ok(&data, &["policy", "set", "auto-declassify", "on"]);

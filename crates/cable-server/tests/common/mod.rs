@@ -41,11 +41,7 @@ pub fn clearance(r: &TestReader) -> Clearance {
 /// The fixture archive served in `mode`.
 pub fn server(mode: AccessMode) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
-    let files = dir.path().join("files");
-    std::fs::create_dir_all(&files).expect("files dir");
-    for (name, text) in access::cables() {
-        std::fs::write(files.join(name), text).expect("write cable");
-    }
+    let files = access::write_cables(dir.path());
     let data = dir.path().join("data");
     let mut archive = Archive::open(&data).expect("open archive");
     archive
