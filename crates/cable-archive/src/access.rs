@@ -353,20 +353,74 @@ fn class_of(marking: Option<&str>, fallback: &Class) -> Class {
 
 /// The cable's own class: the highest level its classification line or banner names, and its
 /// restrictive caveats; the most restricted class when it names no level.
-pub fn cable_class(cable: &Value) -> Class {
-    let level =
-        crate::schema::cable_level(cable["classification"].as_str(), cable["banner"].as_str());
+pub fn cable_class(marks: &Marks) -> Class {
+    let level = crate::schema::cable_level(marks.classification, marks.banner);
     match level {
-        Some(l) => Class::new(
-            l,
-            cable["caveats"]
+        Some(l) => Class::new(l, marks.caveats.iter().copied().filter_map(caveat_key)),
+        None => Class::unknown(),
+    }
+}
+
+/// What a cable's portions are made of: the fields its own class comes from, the subject and
+/// each paragraph with their markings, and its declassification date, as a stored cable's JSON
+/// has them ([`Marks::of_json`]). The index, every redaction and a search hit's record
+/// ([`crate::hitrecord`], where they are stored) read the portions from the same marks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marks<'a> {
+    #[serde(borrow)]
+    pub classification: Option<&'a str>,
+    #[serde(borrow)]
+    pub banner: Option<&'a str>,
+    #[serde(borrow)]
+    pub caveats: Vec<&'a str>,
+    #[serde(borrow)]
+    pub subject: Option<&'a str>,
+    #[serde(borrow)]
+    pub subject_marking: Option<&'a str>,
+    pub subject_span: Option<(usize, usize)>,
+    #[serde(borrow)]
+    pub paragraphs: Vec<ParagraphMarks<'a>>,
+    #[serde(borrow)]
+    pub declassify_on: Option<&'a str>,
+}
+
+/// One paragraph's part of [`Marks`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParagraphMarks<'a> {
+    #[serde(borrow)]
+    pub number: Option<&'a str>,
+    #[serde(borrow)]
+    pub marking: Option<&'a str>,
+    pub span: Option<(usize, usize)>,
+}
+
+impl<'a> Marks<'a> {
+    /// The marks of a stored cable's JSON.
+    pub fn of_json(cable: &'a Value) -> Marks<'a> {
+        Marks {
+            classification: cable["classification"].as_str(),
+            banner: cable["banner"].as_str(),
+            caveats: cable["caveats"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter_map(|c| c.as_str())
-                .filter_map(caveat_key),
-        ),
-        None => Class::unknown(),
+                .collect(),
+            subject: cable["subject"].as_str(),
+            subject_marking: cable["subject_marking"].as_str(),
+            subject_span: span_of(&cable["spans"]["subject"]),
+            paragraphs: cable["paragraphs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| ParagraphMarks {
+                    number: p["number"].as_str(),
+                    marking: p["marking"].as_str(),
+                    span: span_of(&p["span"]),
+                })
+                .collect(),
+            declassify_on: cable["eo"]["declassify_on"].as_str(),
+        }
     }
 }
 
@@ -379,8 +433,9 @@ fn span_of(v: &Value) -> Option<(usize, usize)> {
 /// a new cable's document is built from this rather than from the whole cable turned into a
 /// value (addressees, spans, diagnostics and all), which was a twentieth of an ingest.
 ///
-/// Invariant: every field `portions` reads is here; `documents_from_portion_fields_are_whole`
-/// compares the documents built both ways for every cable of the corpus.
+/// Invariant: every field [`Marks::of_json`] and a hit record's paragraphs read is here;
+/// `documents_from_portion_fields_are_whole` compares the documents built both ways for every
+/// cable of the corpus.
 pub fn portion_fields(cable: &cable_format::Cable) -> Value {
     let paragraphs: Vec<Value> = cable
         .paragraphs
@@ -403,13 +458,14 @@ pub fn portion_fields(cable: &cable_format::Cable) -> Value {
         "subject_marking": cable.subject_marking,
         "spans": {"subject": cable.spans.subject},
         "paragraphs": paragraphs,
+        "eo": {"declassify_on": cable.eo.as_ref().and_then(|e| e.declassify_on.as_deref())},
     })
 }
 
-/// The portions of a stored cable (its JSON), with `release` applied.
-pub fn portions<'a>(cable: &'a Value, release: Option<&'a Release>) -> Vec<Portion<'a>> {
-    let base = cable_class(cable);
-    let mut out = Vec::new();
+/// The portions of a cable (its [`Marks`]), with `release` applied.
+pub fn portions<'a>(marks: &Marks<'a>, release: Option<&'a Release>) -> Vec<Portion<'a>> {
+    let base = cable_class(marks);
+    let mut out = Vec::with_capacity(marks.paragraphs.len() + 1);
     let apply = |class: Class, number: Option<&'a str>| -> (Class, Option<&'a str>) {
         match release {
             None => (class, None),
@@ -423,32 +479,27 @@ pub fn portions<'a>(cable: &'a Value, release: Option<&'a Release>) -> Vec<Porti
             },
         }
     };
-    if cable["subject"]
-        .as_str()
-        .is_some_and(|s| !s.trim().is_empty())
-    {
-        let (class, exemption) = apply(class_of(cable["subject_marking"].as_str(), &base), None);
+    if marks.subject.is_some_and(|s| !s.trim().is_empty()) {
+        let (class, exemption) = apply(class_of(marks.subject_marking, &base), None);
         out.push(Portion {
             kind: PortionKind::Subject,
             class,
             number: None,
             exemption,
-            span: span_of(&cable["spans"]["subject"]),
+            span: marks.subject_span,
         });
     }
-    let paragraphs = cable["paragraphs"].as_array();
-    for (i, p) in paragraphs.into_iter().flatten().enumerate() {
-        let number = p["number"].as_str();
-        let (class, exemption) = apply(class_of(p["marking"].as_str(), &base), number);
+    for (i, p) in marks.paragraphs.iter().enumerate() {
+        let (class, exemption) = apply(class_of(p.marking, &base), p.number);
         out.push(Portion {
             kind: PortionKind::Paragraph(i),
             class,
-            number,
+            number: p.number,
             exemption,
-            span: span_of(&p["span"]),
+            span: p.span,
         });
     }
-    if paragraphs.is_none_or(|p| p.is_empty()) {
+    if marks.paragraphs.is_empty() {
         let (class, exemption) = apply(base, None);
         out.push(Portion {
             kind: PortionKind::Body,
@@ -484,9 +535,9 @@ pub struct Visibility<'a> {
 }
 
 impl<'a> Visibility<'a> {
-    pub fn of(cable: &'a Value, release: Option<&'a Release>, view: &View) -> Visibility<'a> {
-        let portions = portions(cable, release);
-        let declassified = view.declassified(cable["eo"]["declassify_on"].as_str());
+    pub fn of(marks: &Marks<'a>, release: Option<&'a Release>, view: &View) -> Visibility<'a> {
+        let portions = portions(marks, release);
+        let declassified = view.declassified(marks.declassify_on);
         let visible = portions
             .iter()
             .map(|p| view.sees(&p.class, declassified))
@@ -516,9 +567,9 @@ impl<'a> Visibility<'a> {
     /// Whether the view sees the text between and around portions (it carries the cable's own
     /// class): true when the body portion or an unmarked paragraph is visible, or the view sees
     /// everything.
-    fn sees_unmarked(&self, cable: &Value, view: &View) -> bool {
-        let declassified = view.declassified(cable["eo"]["declassify_on"].as_str());
-        self.all() || view.sees(&cable_class(cable), declassified)
+    fn sees_unmarked(&self, marks: &Marks, view: &View) -> bool {
+        let declassified = view.declassified(marks.declassify_on);
+        self.all() || view.sees(&cable_class(marks), declassified)
     }
 }
 
@@ -532,13 +583,14 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 /// hidden portion are dropped; the source path is shown to the owner only. A release is
 /// attached as `release`.
 pub fn redact_cable(mut cable: Value, release: Option<&Release>, view: &View) -> Option<Value> {
-    let vis = Visibility::of(&cable, release, view);
+    let marks = Marks::of_json(&cable);
+    let vis = Visibility::of(&marks, release, view);
     if !vis.any() {
         return None;
     }
     let mut notes = Vec::new();
     let hidden = vis.hidden_spans();
-    let sees_unmarked = vis.sees_unmarked(&cable, view);
+    let sees_unmarked = vis.sees_unmarked(&marks, view);
     let mut blank_subject = false;
     let mut blank_paragraphs = Vec::new();
     let mut blank_body = false;
@@ -582,6 +634,7 @@ pub fn redact_cable(mut cable: Value, release: Option<&Release>, view: &View) ->
     }
     let all_visible = vis.all();
     drop(vis);
+    drop(marks);
     if blank_subject {
         cable["subject"] = Value::Null;
     }
@@ -642,14 +695,15 @@ pub fn redact_text(
     release: Option<&Release>,
     view: &View,
 ) -> Option<String> {
-    let vis = Visibility::of(cable, release, view);
+    let marks = Marks::of_json(cable);
+    let vis = Visibility::of(&marks, release, view);
     if !vis.any() {
         return None;
     }
     if vis.all() {
         return Some(original.to_string());
     }
-    let sees_unmarked = vis.sees_unmarked(cable, view);
+    let sees_unmarked = vis.sees_unmarked(&marks, view);
     // Stretches to replace, with their notes.
     let mut cuts: Vec<(usize, usize, String)> = Vec::new();
     for (p, v) in vis.portions.iter().zip(&vis.visible) {
@@ -726,46 +780,6 @@ pub fn redact_text(
     Some(out)
 }
 
-/// What a search hit may show of a cable to a view: whether its subject is visible, and the
-/// text of each visible paragraph (heading, blank line, text), in order; an empty string stands
-/// for the body of a cable without paragraphs. The subject and the texts are exactly what
-/// [`redact_cable`] leaves; a hit needs nothing else it changes, so a hit is made without the
-/// whole redaction.
-pub struct HitPortions {
-    pub subject: bool,
-    pub texts: Vec<String>,
-}
-
-/// [`HitPortions`] of `cable` for `view`; `None` when the view sees no portion.
-pub fn hit_portions(cable: &Value, release: Option<&Release>, view: &View) -> Option<HitPortions> {
-    let vis = Visibility::of(cable, release, view);
-    if !vis.any() {
-        return None;
-    }
-    let mut out = HitPortions {
-        subject: true,
-        texts: Vec::new(),
-    };
-    for (p, v) in vis.portions.iter().zip(&vis.visible) {
-        match p.kind {
-            PortionKind::Subject => out.subject &= *v,
-            _ if !*v => {}
-            PortionKind::Paragraph(i) => {
-                let para = &cable["paragraphs"][i];
-                let mut t = String::new();
-                if let Some(h) = para["heading"].as_str() {
-                    t.push_str(h);
-                    t.push_str("\n\n");
-                }
-                t.push_str(para["text"].as_str().unwrap_or_default());
-                out.texts.push(t);
-            }
-            PortionKind::Body => out.texts.push(String::new()),
-        }
-    }
-    Some(out)
-}
-
 /// Every level's name, lowest first (for messages).
 pub fn level_names() -> Vec<&'static str> {
     Level::ALL.iter().map(|l| l.name()).collect()
@@ -808,7 +822,7 @@ mod tests {
     #[test]
     fn unmarked_paragraphs_take_the_cable_class() {
         let c = cable();
-        let p = portions(&c, None);
+        let p = portions(&Marks::of_json(&c), None);
         assert_eq!(p.len(), 5);
         assert_eq!(p[4].class.key(), "s+nf");
         assert_eq!(p[3].class.key(), "s+nf");

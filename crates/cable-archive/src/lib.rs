@@ -19,6 +19,7 @@ mod error;
 mod export;
 mod facets;
 mod graph;
+pub mod hitrecord;
 mod ingest;
 mod keyset;
 mod policy;
@@ -26,6 +27,7 @@ pub mod readers;
 mod reindex;
 mod rodir;
 pub mod schema;
+mod snippet;
 mod search;
 
 use std::collections::BTreeMap;

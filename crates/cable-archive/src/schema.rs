@@ -16,6 +16,7 @@ use cable_query::{Level, Marking, Precedence, Ranked};
 use tantivy::schema::OwnedValue;
 
 use crate::access::{self, PortionKind, Release};
+use crate::hitrecord::HitRecord;
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, JsonObjectOptions, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -29,8 +30,9 @@ use tantivy::TantivyDocument;
 /// Bumped whenever the schema or what goes into it changes; an archive built with another
 /// version must be rebuilt (`cables reindex`). 2: the container's metadata is stored. 3: a
 /// `/month` facet for timelines. 4: text indexed per portion class (access control), releases.
-/// 5: adjacent word pairs of the subject and body (`pairs`), for phrases.
-pub const SCHEMA_VERSION: &str = "5";
+/// 5: adjacent word pairs of the subject and body (`pairs`), for phrases. 6: each document
+/// starts with its hit record (`hit`, `hit_text`).
+pub const SCHEMA_VERSION: &str = "6";
 
 /// The name of the analyzer every text field uses.
 pub const TOKENIZER: &str = "cables";
@@ -242,6 +244,11 @@ pub struct Fields {
     pub container: Field,
     /// The release recorded for the cable ([`crate::access::Release`] JSON), stored only.
     pub release: Field,
+    /// What a search hit shows ([`crate::hitrecord::HitRecord`]) but its texts (postcard),
+    /// stored only: the first value of every document, so that a hit reads nothing after it.
+    pub hit: Field,
+    /// The hit record's texts, stored only: the second value of every document.
+    pub hit_text: Field,
 }
 
 impl Fields {
@@ -297,6 +304,8 @@ impl Fields {
         let original = b.add_text_field("original", STORED);
         let container = b.add_text_field("container", STORED);
         let release = b.add_text_field("release", STORED);
+        let hit = b.add_bytes_field("hit", STORED);
+        let hit_text = b.add_text_field("hit_text", STORED);
         Fields {
             schema: b.build(),
             id,
@@ -331,6 +340,8 @@ impl Fields {
             original,
             container,
             release,
+            hit,
+            hit_text,
         }
     }
 
@@ -360,6 +371,16 @@ impl Fields {
         json: &serde_json::Value,
     ) -> TantivyDocument {
         let mut d = TantivyDocument::default();
+        // A cable without paragraphs is one portion: its whole normalised text, at the cable's
+        // class (a damaged cable stays searchable).
+        let body_text = json["paragraphs"]
+            .as_array()
+            .is_none_or(|p| p.is_empty())
+            .then(|| cable_format::normalize::normalize(&cable.text).text);
+        let hit = HitRecord::new(id, cable, json, body_text.as_deref(), release);
+        let (head, texts) = hit.encode();
+        d.add_bytes(self.hit, &head);
+        d.add_text(self.hit_text, texts);
         d.add_text(self.id, id);
         d.add_text(self.hash, hash);
         d.add_text(self.cable, &record.cable);
@@ -467,7 +488,7 @@ impl Fields {
         let mut subject: BTreeMap<String, String> = BTreeMap::new();
         let mut body: BTreeMap<String, String> = BTreeMap::new();
         let mut keys = std::collections::BTreeSet::new();
-        for p in access::portions(json, release) {
+        for p in access::portions(&hit.marks, release) {
             let key = p.class.key();
             keys.insert(key.clone());
             match p.kind {
@@ -490,9 +511,7 @@ impl Fields {
                     }
                 }
                 PortionKind::Body => {
-                    // No paragraphs found (a damaged cable): its whole normalised text stays
-                    // searchable, at the cable's class.
-                    body.insert(key, cable_format::normalize::normalize(&cable.text).text);
+                    body.insert(key, body_text.clone().unwrap_or_default());
                 }
             }
         }

@@ -1,22 +1,26 @@
 //! Search: a [`cable_query::Query`] becomes a tantivy query; results come back with exact facet
 //! counts over the whole result set (a facet collector, not a sample) and snippets.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use cable_query::{DateRange, Declassify, Filter, Level, Query, Ranked, Text};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery,
     PhraseQuery, Query as TQuery, RangeQuery, RegexQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, Searcher, Term};
 
-use crate::access::{self, Class, Release, View};
-use crate::error::{Result, UserError};
+use crate::access::{Class, View};
+use crate::error::{InternalError, Result, UserError};
+use crate::hitrecord::{HitDoc, HitRecord};
+use crate::snippet::{collapse, Snippets};
 use crate::schema::{self, marking_term, rank};
 use crate::Archive;
 
@@ -206,45 +210,46 @@ impl Scope {
     }
 }
 
-/// Which texts a snippet generator could highlight a word in, decided without tokenising them:
-/// tokenising every portion of every hit was a quarter of a selective search page's time.
-///
-/// The generator highlights a token equal to one of the query's words. Our analyzer lowercases
-/// and folds to ASCII; on an ASCII text both act byte by byte within a token, so a token equal
-/// to an ASCII word means the word occurs in the text, ignoring ASCII case. A text that holds
-/// none of the words is skipped. Non-ASCII texts, and queries with a non-ASCII word, are always
-/// tokenised (folding may make `é` an `e`). A query with no words in the text (filters only, a
-/// lone prefix, whose words tantivy does not list) can highlight nothing: every text is skipped.
-enum SnippetPrefilter {
-    /// No words: nothing to highlight.
-    Nothing,
-    /// ASCII words: an ASCII text is searched for them.
-    Ascii(aho_corasick::AhoCorasick),
-    /// A non-ASCII word: every text is tokenised.
-    Everything,
+/// The searcher's BM25 statistics, each answer remembered for the one search: its scoring looks
+/// up every scored word's document frequency (a term look-up per segment), and the snippets
+/// weigh the words by the same counts without looking them up again.
+struct Statistics<'s> {
+    searcher: &'s Searcher,
+    doc_freqs: RefCell<FxHashMap<Term, u64>>,
+    tokens: RefCell<FxHashMap<Field, u64>>,
 }
 
-impl SnippetPrefilter {
-    fn new<'a>(words: impl Iterator<Item = &'a String>) -> SnippetPrefilter {
-        let words: Vec<&String> = words.collect();
-        if words.is_empty() {
-            return SnippetPrefilter::Nothing;
+impl<'s> Statistics<'s> {
+    fn new(searcher: &'s Searcher) -> Statistics<'s> {
+        Statistics {
+            searcher,
+            doc_freqs: RefCell::default(),
+            tokens: RefCell::default(),
         }
-        if !words.iter().all(|w| w.is_ascii()) {
-            return SnippetPrefilter::Everything;
+    }
+}
+
+impl Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(n) = self.tokens.borrow().get(&field) {
+            return Ok(*n);
         }
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(&words)
-            .map_or(SnippetPrefilter::Everything, SnippetPrefilter::Ascii)
+        let n = self.searcher.total_num_tokens(field)?;
+        self.tokens.borrow_mut().insert(field, n);
+        Ok(n)
     }
 
-    fn may_highlight(&self, text: &str) -> bool {
-        match self {
-            SnippetPrefilter::Nothing => false,
-            SnippetPrefilter::Ascii(ac) if text.is_ascii() => ac.is_match(text),
-            SnippetPrefilter::Ascii(_) | SnippetPrefilter::Everything => true,
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(n) = self.doc_freqs.borrow().get(term) {
+            return Ok(*n);
         }
+        let n = self.searcher.doc_freq(term)?;
+        self.doc_freqs.borrow_mut().insert(term.clone(), n);
+        Ok(n)
     }
 }
 
@@ -593,9 +598,14 @@ impl Archive {
         let (tq, scope) = self.scoped_query(&searcher, query, view)?;
         let facets = self.facet_counter(&searcher, &FACETS);
         let top = TopDocs::with_limit(opts.limit.max(1)).and_offset(opts.offset);
+        let stats = Statistics::new(&searcher);
         let (total, counts, addrs): (usize, _, Vec<DocAddress>) = match opts.sort {
             Sort::Relevance => {
-                let (n, c, d) = searcher.search(&tq, &(Count, facets, top.order_by_score()))?;
+                let (n, c, d) = searcher.search_with_statistics_provider(
+                    &tq,
+                    &(Count, facets, top.order_by_score()),
+                    &stats,
+                )?;
                 (n, c, d.into_iter().map(|(_, a)| a).collect())
             }
             Sort::DateAsc | Sort::DateDesc => {
@@ -617,7 +627,7 @@ impl Archive {
         };
         let facet_map = counts;
         let addrs = if opts.limit == 0 { Vec::new() } else { addrs };
-        let hits = self.hits(&searcher, &*tq, &addrs, &scope)?;
+        let hits = self.hits(&stats, &*tq, &addrs, &scope)?;
         Ok(SearchResults {
             total: total as u64,
             hits,
@@ -627,7 +637,7 @@ impl Archive {
 
     fn hits(
         &self,
-        searcher: &Searcher,
+        stats: &Statistics,
         tq: &dyn TQuery,
         addrs: &[DocAddress],
         scope: &Scope,
@@ -652,7 +662,7 @@ impl Archive {
             words.extend(distinct.into_iter().map(|w| (w.to_string(), 1.0)));
         } else {
             for term in &doc_freqs {
-                let df = searcher.doc_freq(term)?;
+                let df = stats.doc_freq(term)?;
                 if let Some(w) = json_word(term) {
                     let score = 1.0 / (1.0 + df as f32);
                     let e = words.entry(w.to_string()).or_insert(0.0);
@@ -660,43 +670,32 @@ impl Archive {
                 }
             }
         }
-        let prefilter = SnippetPrefilter::new(words.keys());
-        let generator = SnippetGenerator::new(words, schema::analyzer(), f.body, 200);
+        let snippets = Snippets::new(words, f.body, 200);
         let mut hits = Vec::with_capacity(addrs.len());
         for addr in addrs {
-            let doc: TantivyDocument = searcher.doc(*addr)?;
-            use tantivy::schema::Value as _;
-            let text = |field| doc.get_first(field).and_then(|v| v.as_str());
-            let json: serde_json::Value = serde_json::from_str(text(f.cable).unwrap_or("{}"))?;
-            let release: Option<Release> =
-                text(f.release).and_then(|r| serde_json::from_str(r).ok());
-            let Some(shown) = access::hit_portions(&json, release.as_ref(), &scope.view) else {
+            // The hit record alone: the rest of the stored document is not read.
+            let HitDoc(Some(stored)) = stats.searcher.doc::<HitDoc>(*addr)? else {
+                return Err(InternalError::Inconsistent(format!(
+                    "a stored document without its hit record ({addr:?})"
+                ))
+                .into());
+            };
+            if stored.head_field != f.hit || stored.text_field != f.hit_text {
+                return Err(InternalError::Inconsistent(format!(
+                    "a stored document starts with other fields than its hit record ({addr:?})"
+                ))
+                .into());
+            }
+            let record = HitRecord::decode(&stored.head, &stored.text).map_err(|e| {
+                InternalError::Inconsistent(format!("an unreadable hit record ({addr:?}): {e}"))
+            })?;
+            let Some(shown) = record.portions(&scope.view) else {
                 // Cannot happen: the query only matches visible cables. Never show it.
                 continue;
             };
-            let texts: Vec<String> = shown
-                .texts
-                .into_iter()
-                .map(|t| {
-                    if t.is_empty() {
-                        // The body portion of a cable without paragraphs.
-                        cable_format::normalize::normalize(text(f.original).unwrap_or_default())
-                            .text
-                    } else {
-                        t
-                    }
-                })
-                .collect();
-            let (snippet, highlights) = texts
-                .iter()
-                .filter(|t| prefilter.may_highlight(t))
-                .map(|t| generator.snippet(t))
-                .find(|sn| !sn.highlighted().is_empty())
-                .map(|sn| {
-                    let ranges: Vec<_> =
-                        sn.highlighted().iter().map(|r| (r.start, r.end)).collect();
-                    collapse_marked(sn.fragment(), &ranges)
-                })
+            let texts = shown.texts;
+            let (snippet, highlights) = snippets
+                .first_highlight(&texts)
                 .unwrap_or_else(|| {
                     let first = texts
                         .iter()
@@ -708,21 +707,16 @@ impl Archive {
                         Vec::new(),
                     )
                 });
-            let s = |k: &str| json[k].as_str().map(str::to_string);
+            let s = |v: Option<&str>| v.map(str::to_string);
             hits.push(Hit {
-                id: text(f.id).unwrap_or_default().to_string(),
-                date: s("date"),
-                classification: s("classification"),
-                banner: s("banner"),
-                origin: s("origin"),
-                from: s("from"),
-                subject: s("subject").filter(|_| shown.subject),
-                tags: json["tags"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|t| t["code"].as_str().map(str::to_string))
-                    .collect(),
+                id: record.id.to_string(),
+                date: s(record.date),
+                classification: s(record.marks.classification),
+                banner: s(record.marks.banner),
+                origin: s(record.origin),
+                from: s(record.from),
+                subject: s(record.marks.subject).filter(|_| shown.subject),
+                tags: record.tags.iter().map(|t| t.to_string()).collect(),
                 snippet,
                 highlights,
             });
@@ -822,54 +816,13 @@ fn scoped_by_text(query: &Query) -> bool {
     }
 }
 
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// [`collapse`], carrying byte ranges of `s` over to the collapsed text.
-fn collapse_marked(s: &str, ranges: &[(usize, usize)]) -> (String, Vec<[usize; 2]>) {
-    let mut out = String::with_capacity(s.len());
-    // Offset in `out` of every byte offset of `s` (and of its end).
-    let mut map = vec![0usize; s.len() + 1];
-    let mut pending_space = false;
-    for (i, c) in s.char_indices() {
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-            for m in &mut map[i..i + c.len_utf8()] {
-                *m = out.len();
-            }
-            continue;
-        }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        for m in &mut map[i..i + c.len_utf8()] {
-            *m = out.len();
-        }
-        out.push(c);
-    }
-    map[s.len()] = out.len();
-    let marks = ranges
-        .iter()
-        .filter(|(a, b)| a < b && s.is_char_boundary(*a))
-        .filter_map(|&(a, b)| {
-            let last = s.get(..b)?.chars().next_back()?;
-            Some([map[a], map[b - last.len_utf8()] + last.len_utf8()])
-        })
-        .collect();
-    (out, marks)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{collapse_marked, scoped_by_text, SnippetPrefilter};
-    use crate::{schema, Archive, Clearance, Who};
+    use super::scoped_by_text;
+    use crate::{Archive, Clearance, Who};
     use cable_query::{Level, Ranked};
     use cable_testdata::access;
-    use std::collections::BTreeMap;
     use tantivy::collector::DocSetCollector;
-    use tantivy::snippet::SnippetGenerator;
 
     /// A query `scoped_by_text` leaves without the access filter matches exactly what it
     /// matches with the filter, for every reader of the access fixture, under
@@ -941,64 +894,5 @@ mod tests {
             let query = cable_query::parse(text).expect("query");
             assert!(!scoped_by_text(&query), "{text}");
         }
-    }
-
-    /// The pre-filter never skips a text the generator would highlight a word in, and does
-    /// skip texts without the words.
-    #[test]
-    fn snippet_prefilter_skips_only_texts_without_a_highlight() {
-        let fields = schema::Fields::new();
-        let pieces = [
-            "Human",
-            "RIGHTS",
-            "humanitarian",
-            "hu-man",
-            "rights.",
-            "(S)",
-            "Ärger",
-            "human’s",
-            "café",
-            "x",
-            "human\nrights",
-            "HUMANRIGHTS",
-            "right",
-            "1999",
-            "--",
-            "\n\n",
-        ];
-        for words in [&["human", "rights"][..], &["cafe"][..], &["1999"][..]] {
-            let map: BTreeMap<String, f32> = words.iter().map(|w| (w.to_string(), 1.0)).collect();
-            let filter = SnippetPrefilter::new(map.keys());
-            let generator = SnippetGenerator::new(map, schema::analyzer(), fields.body, 200);
-            let mut skipped = 0;
-            // Every text of up to three pieces, joined by spaces.
-            for a in 0..pieces.len() {
-                for b in 0..pieces.len() {
-                    for c in [0, 5, 9, 13] {
-                        let text = format!("{} {} {}", pieces[a], pieces[b], pieces[c]);
-                        let highlighted = !generator.snippet(&text).highlighted().is_empty();
-                        let may = filter.may_highlight(&text);
-                        assert!(may || !highlighted, "{words:?} skipped {text:?}");
-                        skipped += usize::from(!may);
-                    }
-                }
-            }
-            assert!(skipped > 0, "{words:?}: nothing skipped");
-        }
-        // A non-ASCII word turns the filter off; no words at all skip every text.
-        let words = ["café".to_string()];
-        assert!(SnippetPrefilter::new(words.iter()).may_highlight("nothing here"));
-        assert!(!SnippetPrefilter::new([].iter()).may_highlight("human rights"));
-    }
-
-    #[test]
-    fn highlights_survive_whitespace_collapsing() {
-        let s = "  the\n\n  human   rights  report";
-        let a = s.find("human").unwrap_or_default();
-        let b = s.find("rights").unwrap_or_default();
-        let (out, marks) = collapse_marked(s, &[(a, a + 5), (b, b + 6)]);
-        assert_eq!(out, "the human rights report");
-        let words: Vec<&str> = marks.iter().map(|[x, y]| &out[*x..*y]).collect();
-        assert_eq!(words, ["human", "rights"]);
     }
 }

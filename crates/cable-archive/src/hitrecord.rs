@@ -1,0 +1,421 @@
+//! The record a search hit is made from.
+//!
+//! A page of hits used to read each hit's whole stored document (the Cable JSON, the original
+//! text, the container) and parse the Cable JSON into a `serde_json::Value`: about 80% of the
+//! instructions of a selective search page. Each document now starts with a [`HitRecord`], the
+//! few heading fields a hit shows, the cable's [`Marks`], its release and each paragraph's text,
+//! encoded with postcard: its strings are read in place, with no escapes to undo, and the rest of
+//! the stored document is not deserialized at all ([`HitDoc`]).
+//!
+//! Invariant: the record is made from the same cable JSON as the document's portions
+//! ([`crate::schema::Fields::document_with_json`]), and what [`HitRecord::portions`] shows a view
+//! is exactly what [`crate::access::redact_cable`] leaves of the stored cable for that view
+//! (`hit_portions_are_what_redaction_leaves` checks every cable of the corpus, for several
+//! readers, a release and automatic declassification).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Field, OwnedValue};
+
+use crate::access::{Marks, PortionKind, Release, View, Visibility};
+
+/// What a search hit shows of a cable, before the view is applied. Stored as two values at the
+/// start of the document: its [`Head`] (postcard bytes) and its texts (one string).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitRecord<'a> {
+    pub id: &'a str,
+    pub date: Option<&'a str>,
+    pub origin: Option<&'a str>,
+    pub from: Option<&'a str>,
+    /// The TAGS codes.
+    pub tags: Vec<&'a str>,
+    /// Classification, banner, subject and the portions' markings.
+    pub marks: Marks<'a>,
+    /// Each paragraph's heading and text, in the order of `marks.paragraphs`.
+    pub paragraphs: Vec<ParagraphText<'a>>,
+    /// The normalised body of a cable without paragraphs (its one portion's text).
+    pub body: Option<&'a str>,
+    pub release: Option<Release>,
+}
+
+/// A [`HitRecord`] as stored, but for its texts: those are one string (the `hit_text` field,
+/// read by tantivy as a string, in bulk; a bytes value is read a byte at a time), each
+/// paragraph's heading and text, then the body, one after the other; `lengths` cuts it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Head<'a> {
+    #[serde(borrow)]
+    id: &'a str,
+    #[serde(borrow)]
+    date: Option<&'a str>,
+    #[serde(borrow)]
+    origin: Option<&'a str>,
+    #[serde(borrow)]
+    from: Option<&'a str>,
+    #[serde(borrow)]
+    tags: Vec<&'a str>,
+    #[serde(borrow)]
+    marks: Marks<'a>,
+    /// Each paragraph's heading length (none: no heading) and text length, in bytes.
+    lengths: Vec<(Option<u32>, u32)>,
+    /// The body's length, when it has one.
+    body: Option<u32>,
+    release: Option<Release>,
+}
+
+/// Why a stored hit record cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("{0}")]
+    Head(#[from] postcard::Error),
+    #[error("its lengths do not cut its text ({0} bytes) at character boundaries")]
+    Lengths(usize),
+}
+
+/// One paragraph's text in a [`HitRecord`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParagraphText<'a> {
+    pub heading: Option<&'a str>,
+    pub text: &'a str,
+}
+
+/// What a search hit may show of a cable to a view: whether its subject is visible, and the
+/// text of each visible portion (a paragraph's heading, a blank line and its text), in order.
+/// The subject and the texts are exactly what [`crate::access::redact_cable`] leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HitPortions {
+    pub subject: bool,
+    pub texts: Vec<String>,
+}
+
+impl<'a> HitRecord<'a> {
+    /// The record of a cable whose stored JSON is `json` (or its [`crate::access::portion_fields`],
+    /// which hold every field read here but the heading's), with `cable` for the heading fields.
+    pub fn new(
+        id: &'a str,
+        cable: &'a cable_format::Cable,
+        json: &'a Value,
+        body: Option<&'a str>,
+        release: Option<&Release>,
+    ) -> HitRecord<'a> {
+        HitRecord {
+            id,
+            date: cable.date.as_deref(),
+            origin: cable.origin.as_deref(),
+            from: cable.from.as_deref(),
+            tags: cable.tags.iter().map(|t| t.code.as_str()).collect(),
+            marks: Marks::of_json(json),
+            paragraphs: json["paragraphs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| ParagraphText {
+                    heading: p["heading"].as_str(),
+                    text: p["text"].as_str().unwrap_or_default(),
+                })
+                .collect(),
+            body,
+            release: release.cloned(),
+        }
+    }
+
+    /// The record as stored: its head (the `hit` field) and its texts (`hit_text`).
+    pub fn encode(&self) -> (Vec<u8>, String) {
+        let mut text = String::new();
+        let mut lengths = Vec::with_capacity(self.paragraphs.len());
+        for p in &self.paragraphs {
+            lengths.push((p.heading.map(|h| h.len() as u32), p.text.len() as u32));
+            text.push_str(p.heading.unwrap_or_default());
+            text.push_str(p.text);
+        }
+        text.push_str(self.body.unwrap_or_default());
+        let head = Head {
+            id: self.id,
+            date: self.date,
+            origin: self.origin,
+            from: self.from,
+            tags: self.tags.clone(),
+            marks: self.marks.clone(),
+            lengths,
+            body: self.body.map(|b| b.len() as u32),
+            release: self.release.clone(),
+        };
+        // Encoding into a vector fails only when serde does (a map without a length): never here.
+        (postcard::to_allocvec(&head).unwrap_or_default(), text)
+    }
+
+    /// A stored record from its head and its texts.
+    pub fn decode(head: &'a [u8], text: &'a str) -> Result<HitRecord<'a>, DecodeError> {
+        let head: Head<'a> = postcard::from_bytes(head)?;
+        let mut rest = text;
+        let mut take = |n: Option<u32>| -> Result<Option<&'a str>, DecodeError> {
+            let Some(n) = n else { return Ok(None) };
+            let n = n as usize;
+            if !rest.is_char_boundary(n) || n > rest.len() {
+                return Err(DecodeError::Lengths(text.len()));
+            }
+            let (piece, after) = rest.split_at(n);
+            rest = after;
+            Ok(Some(piece))
+        };
+        let mut paragraphs = Vec::with_capacity(head.lengths.len());
+        for (heading, body) in &head.lengths {
+            paragraphs.push(ParagraphText {
+                heading: take(*heading)?,
+                text: take(Some(*body))?.unwrap_or_default(),
+            });
+        }
+        let body = take(head.body)?;
+        Ok(HitRecord {
+            id: head.id,
+            date: head.date,
+            origin: head.origin,
+            from: head.from,
+            tags: head.tags,
+            marks: head.marks,
+            paragraphs,
+            body,
+            release: head.release,
+        })
+    }
+
+    /// What `view` may see of it for a hit; `None` when it sees no portion.
+    pub fn portions(&self, view: &View) -> Option<HitPortions> {
+        let vis = Visibility::of(&self.marks, self.release.as_ref(), view);
+        if !vis.any() {
+            return None;
+        }
+        let mut out = HitPortions {
+            subject: true,
+            texts: Vec::new(),
+        };
+        for (p, v) in vis.portions.iter().zip(&vis.visible) {
+            match p.kind {
+                PortionKind::Subject => out.subject &= *v,
+                _ if !*v => {}
+                PortionKind::Paragraph(i) => {
+                    let Some(para) = self.paragraphs.get(i) else {
+                        continue;
+                    };
+                    let mut t = String::with_capacity(
+                        para.heading.map_or(0, |h| h.len() + 2) + para.text.len(),
+                    );
+                    if let Some(h) = para.heading {
+                        t.push_str(h);
+                        t.push_str("\n\n");
+                    }
+                    t.push_str(para.text);
+                    out.texts.push(t);
+                }
+                PortionKind::Body => out.texts.push(self.body.unwrap_or_default().to_string()),
+            }
+        }
+        Some(out)
+    }
+}
+
+/// A stored document read only as far as its hit record: its first bytes value (the head) and
+/// the string after it (the texts), with their fields, for the caller to check; `None` when the
+/// document does not start so.
+pub struct HitDoc(pub Option<StoredHit>);
+
+/// A hit record as [`HitDoc`] read it.
+pub struct StoredHit {
+    pub head_field: Field,
+    pub head: Vec<u8>,
+    pub text_field: Field,
+    pub text: String,
+}
+
+impl DocumentDeserialize for HitDoc {
+    fn deserialize<'de, D>(mut deserializer: D) -> Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        let mut head = None;
+        while let Some((field, value)) = deserializer.next_field::<OwnedValue>()? {
+            match (value, head.take()) {
+                (OwnedValue::Bytes(bytes), None) => head = Some((field, bytes)),
+                (OwnedValue::Str(text), Some((head_field, head))) => {
+                    return Ok(HitDoc(Some(StoredHit {
+                        head_field,
+                        head,
+                        text_field: field,
+                        text,
+                    })));
+                }
+                _ => break,
+            }
+        }
+        Ok(HitDoc(None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::{redact_cable, Clearance, Who, Withheld};
+    use crate::schema::Fields;
+    use cable_query::Level;
+
+    /// What `redact_cable` leaves of `json` for `view`, as a hit shows it: the subject and the
+    /// texts of the portions it does not withhold.
+    fn left_by_redaction(
+        json: &Value,
+        body: Option<&str>,
+        release: Option<&Release>,
+        view: &View,
+    ) -> Option<(Option<String>, Vec<String>)> {
+        let out = redact_cable(json.clone(), release, view)?;
+        let subject = out["subject"].as_str().map(str::to_string);
+        let paragraphs = out["paragraphs"].as_array().cloned().unwrap_or_default();
+        let mut texts = Vec::new();
+        for p in &paragraphs {
+            if p.get("withheld").is_some() {
+                continue;
+            }
+            let mut t = String::new();
+            if let Some(h) = p["heading"].as_str() {
+                t.push_str(h);
+                t.push_str("\n\n");
+            }
+            t.push_str(p["text"].as_str().unwrap_or_default());
+            texts.push(t);
+        }
+        let body_withheld = out["withheld"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|w| w["portion"] == "text");
+        if paragraphs.is_empty() && !body_withheld {
+            texts.push(body.unwrap_or_default().to_string());
+        }
+        Some((subject, texts))
+    }
+
+    /// A record whose lengths do not cut its text (a damaged store) is an error, not a panic.
+    #[test]
+    fn a_record_that_does_not_fit_its_text_is_an_error() {
+        let json = serde_json::json!({
+            "classification": "SECRET",
+            "paragraphs": [{"number": "1", "marking": "U", "heading": "H", "text": "déjà vu"}],
+        });
+        let cable = cable_format::Cable::default();
+        let record = HitRecord::new("ID", &cable, &json, None, None);
+        let (head, text) = record.encode();
+        assert_eq!(text, "Hdéjà vu");
+        assert_eq!(HitRecord::decode(&head, &text).expect("whole"), record);
+        for bad in ["Hdéjà v", "Hd", ""] {
+            assert!(
+                matches!(HitRecord::decode(&head, bad), Err(DecodeError::Lengths(_))),
+                "{bad:?}"
+            );
+        }
+        // A length that falls inside a character.
+        let json = serde_json::json!({"paragraphs": [{"text": "é"}, {"text": "x"}]});
+        let record = HitRecord::new("ID", &cable, &json, None, None);
+        let (head, _) = record.encode();
+        assert!(HitRecord::decode(&head, "xé").is_err());
+        assert!(HitRecord::decode(&head[..head.len() / 2], "éx").is_err());
+    }
+
+    /// Every cable of the corpus, for readers at several levels, with and without a release and
+    /// automatic declassification: a hit made from the stored record shows exactly the subject
+    /// and the texts that the redaction of the stored cable leaves, and the heading fields of
+    /// the cable's JSON.
+    #[test]
+    fn hit_portions_are_what_redaction_leaves() {
+        let Some(shared) = cable_testdata::require_shared("hit_portions_are_what_redaction_leaves")
+        else {
+            return;
+        };
+        let corpus = shared.join("corpus");
+        let fields = Fields::new();
+        let release = Release {
+            level: "UNCLASSIFIED".into(),
+            withheld: vec![Withheld {
+                paragraph: "2".into(),
+                exemption: "B1".into(),
+            }],
+            by: "owner".into(),
+            at: "2026-01-01T00:00:00Z".into(),
+        };
+        let public = View::restricted(Who::Anonymous, Clearance::public());
+        let mut declassifying = public.clone();
+        declassifying.auto_declassify = true;
+        declassifying.as_of = jiff::civil::date(2012, 1, 1);
+        let views = [
+            View::owner(),
+            public,
+            View::restricted(
+                Who::Anonymous,
+                Clearance::new::<&str>(Level::Confidential, []),
+            ),
+            View::restricted(Who::Anonymous, Clearance::new(Level::Secret, ["NOFORN"])),
+            declassifying,
+        ];
+        let (mut seen, mut hidden, mut partial) = (0, 0, 0);
+        for item in cable_sources::read_path(&corpus) {
+            let Ok(raw) = item else { continue };
+            let prepared = crate::ingest::prepare_raw(&fields, raw).expect("prepare");
+            let json: Value = serde_json::from_str(&prepared.record.cable).expect("json");
+            let body = cable_format::normalize::normalize(&prepared.record.original).text;
+            for release in [None, Some(&release)] {
+                let doc = fields.document(
+                    &prepared.id,
+                    &prepared.hash,
+                    &prepared.cable,
+                    &prepared.record,
+                    release,
+                );
+                let mut values = doc.field_values();
+                let (head, text) = (values.next().expect("a value"), values.next().expect("two"));
+                assert_eq!(
+                    (head.0, text.0),
+                    (fields.hit, fields.hit_text),
+                    "the hit record comes first"
+                );
+                let head = tantivy::schema::Value::as_bytes(&head.1).expect("bytes");
+                let text = tantivy::schema::Value::as_str(&text.1).expect("a string");
+                let record = HitRecord::decode(head, text).expect("decodes");
+                assert_eq!(record.id, prepared.id);
+                assert_eq!(record.date, json["date"].as_str());
+                assert_eq!(record.origin, json["origin"].as_str());
+                assert_eq!(record.from, json["from"].as_str());
+                let tags: Vec<&str> = json["tags"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t["code"].as_str())
+                    .collect();
+                assert_eq!(record.tags, tags);
+                assert_eq!(record.marks.classification, json["classification"].as_str());
+                assert_eq!(record.marks.banner, json["banner"].as_str());
+                for view in &views {
+                    let want = left_by_redaction(&json, Some(&body), release, view);
+                    let got = record.portions(view).map(|p| {
+                        let subject = record
+                            .marks
+                            .subject
+                            .filter(|_| p.subject)
+                            .map(str::to_string);
+                        (subject, p.texts)
+                    });
+                    assert_eq!(got, want, "{} as {:?}", prepared.id, view.clearance);
+                    match &got {
+                        None => hidden += 1,
+                        Some((_, t)) if t.len() < record.paragraphs.len() => partial += 1,
+                        Some(_) => {}
+                    }
+                }
+            }
+            seen += 1;
+        }
+        assert!(seen > 1000, "{seen} cables read from {}", corpus.display());
+        // The corpus exercises hiding whole cables and single portions.
+        assert!(
+            hidden > 100 && partial > 100,
+            "{hidden} hidden, {partial} partial"
+        );
+    }
+}

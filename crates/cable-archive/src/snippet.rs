@@ -1,0 +1,345 @@
+//! A hit's snippet: the best fragment of its first visible portion that holds a query word,
+//! with the words highlighted, whitespace collapsed.
+//!
+//! The fragment is tantivy's (`SnippetGenerator`: the text cut, token by token, into fragments
+//! of at most `max_chars` bytes; the fragment whose words weigh most, the first of equals). On
+//! an ASCII text with ASCII words it is found without the analyzer ([`ascii_snippet`]): our
+//! analyzer's tokens there are the runs of ASCII letters and digits under 64 bytes, lowercased,
+//! so they are cut and compared in place, with no token text made. Invariant: both give the same
+//! fragment and highlights (`ascii_snippets_are_tantivys`, a property test against tantivy).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use tantivy::schema::Field;
+use tantivy::snippet::SnippetGenerator;
+
+use crate::schema;
+
+/// The longest token our analyzer keeps is one byte shorter (`RemoveLongFilter::limit(64)`).
+const LONG_TOKEN: usize = 64;
+
+/// Makes the snippets of one search's hits.
+pub(crate) struct Snippets {
+    prefilter: SnippetPrefilter,
+    generator: SnippetGenerator,
+    /// The words and their weights when every word is ASCII, in the generator's order.
+    ascii: Option<Vec<(String, f32)>>,
+    max_chars: usize,
+}
+
+impl Snippets {
+    /// Snippets of at most `max_chars` bytes highlighting `words` (index terms: lower case,
+    /// folded), weighed as given, as the text of `field` is tokenised.
+    pub(crate) fn new(words: BTreeMap<String, f32>, field: Field, max_chars: usize) -> Snippets {
+        let prefilter = SnippetPrefilter::new(words.keys());
+        let ascii = words
+            .keys()
+            .all(|w| w.is_ascii())
+            .then(|| words.iter().map(|(w, s)| (w.clone(), *s)).collect());
+        Snippets {
+            prefilter,
+            generator: SnippetGenerator::new(words, schema::analyzer(), field, max_chars),
+            ascii,
+            max_chars,
+        }
+    }
+
+    /// The snippet of the first of `texts` that highlights a word: the fragment with its
+    /// whitespace collapsed and the highlights' byte ranges in it. `None` when none does.
+    pub(crate) fn first_highlight(&self, texts: &[String]) -> Option<(String, Vec<[usize; 2]>)> {
+        texts
+            .iter()
+            .filter(|t| self.prefilter.may_highlight(t))
+            .find_map(|t| {
+                let (fragment, ranges) = self.snippet(t)?;
+                let ranges: Vec<(usize, usize)> = ranges.iter().map(|r| (r.start, r.end)).collect();
+                Some(collapse_marked(fragment, &ranges))
+            })
+    }
+
+    /// The best fragment of `text` and its highlights (relative to it), if it has a word.
+    fn snippet<'t>(&self, text: &'t str) -> Option<(&'t str, Vec<Range<usize>>)> {
+        match &self.ascii {
+            Some(words) if text.is_ascii() => {
+                let (range, marks) = ascii_snippet(text, words, self.max_chars)?;
+                let start = range.start;
+                let marks = marks.into_iter().map(|r| r.start - start..r.end - start);
+                Some((&text[range], marks.collect()))
+            }
+            _ => {
+                let sn = self.generator.snippet(text);
+                if sn.highlighted().is_empty() {
+                    return None;
+                }
+                Some((text.get(sn.fragment_range())?, sn.highlighted().to_vec()))
+            }
+        }
+    }
+}
+
+/// tantivy's best fragment of an ASCII `text` for ASCII `words` (with their weights), and the
+/// highlighted words' ranges in `text`; `None` when no word occurs.
+fn ascii_snippet(
+    text: &str,
+    words: &[(String, f32)],
+    max_chars: usize,
+) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+    struct Fragment {
+        start: usize,
+        stop: usize,
+        score: f32,
+        marks: Vec<Range<usize>>,
+    }
+    let b = text.as_bytes();
+    let mut best: Option<Fragment> = None;
+    let mut current = Fragment {
+        start: 0,
+        stop: 0,
+        score: 0.0,
+        marks: Vec::new(),
+    };
+    // The first of equal fragments wins, as in tantivy.
+    let offer = |f: Fragment, best: &mut Option<Fragment>| {
+        if f.score > 0.0 && best.as_ref().is_none_or(|b| f.score > b.score) {
+            *best = Some(f);
+        }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let from = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let token = &b[from..i];
+        if token.len() >= LONG_TOKEN {
+            continue;
+        }
+        if i - current.start > max_chars {
+            let next = Fragment {
+                start: from,
+                stop: from,
+                score: 0.0,
+                marks: Vec::new(),
+            };
+            offer(std::mem::replace(&mut current, next), &mut best);
+        }
+        current.stop = i;
+        if let Some((_, score)) = words
+            .iter()
+            .find(|(w, _)| w.as_bytes().eq_ignore_ascii_case(token))
+        {
+            current.score += score;
+            current.marks.push(from..i);
+        }
+    }
+    offer(current, &mut best);
+    best.map(|f| (f.start..f.stop, f.marks))
+}
+
+/// Which texts a snippet generator could highlight a word in, decided without tokenising them:
+/// tokenising every portion of every hit was a quarter of a selective search page's time.
+///
+/// The generator highlights a token equal to one of the query's words. Our analyzer lowercases
+/// and folds to ASCII; on an ASCII text both act byte by byte within a token, so a token equal
+/// to an ASCII word means the word occurs in the text, ignoring ASCII case. A text that holds
+/// none of the words is skipped. Non-ASCII texts, and queries with a non-ASCII word, are always
+/// tokenised (folding may make `é` an `e`). A query with no words in the text (filters only, a
+/// lone prefix, whose words tantivy does not list) can highlight nothing: every text is skipped.
+enum SnippetPrefilter {
+    /// No words: nothing to highlight.
+    Nothing,
+    /// ASCII words: an ASCII text is searched for them.
+    Ascii(aho_corasick::AhoCorasick),
+    /// A non-ASCII word: every text is tokenised.
+    Everything,
+}
+
+impl SnippetPrefilter {
+    fn new<'a>(words: impl Iterator<Item = &'a String>) -> SnippetPrefilter {
+        let words: Vec<&String> = words.collect();
+        if words.is_empty() {
+            return SnippetPrefilter::Nothing;
+        }
+        if !words.iter().all(|w| w.is_ascii()) {
+            return SnippetPrefilter::Everything;
+        }
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .map_or(SnippetPrefilter::Everything, SnippetPrefilter::Ascii)
+    }
+
+    fn may_highlight(&self, text: &str) -> bool {
+        match self {
+            SnippetPrefilter::Nothing => false,
+            SnippetPrefilter::Ascii(ac) if text.is_ascii() => ac.is_match(text),
+            SnippetPrefilter::Ascii(_) | SnippetPrefilter::Everything => true,
+        }
+    }
+}
+
+/// `s` with every run of whitespace made one space, none at the ends.
+pub(crate) fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// [`collapse`], with byte ranges of `s` carried over to the collapsed text.
+pub(crate) fn collapse_marked(s: &str, ranges: &[(usize, usize)]) -> (String, Vec<[usize; 2]>) {
+    let mut out = String::with_capacity(s.len());
+    // Offset in `out` of every byte offset of `s` (and of its end).
+    let mut map = vec![0usize; s.len() + 1];
+    let mut pending_space = false;
+    for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            for m in &mut map[i..i + c.len_utf8()] {
+                *m = out.len();
+            }
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        for m in &mut map[i..i + c.len_utf8()] {
+            *m = out.len();
+        }
+        out.push(c);
+    }
+    map[s.len()] = out.len();
+    let marks = ranges
+        .iter()
+        .filter(|(a, b)| a < b && s.is_char_boundary(*a))
+        .filter_map(|&(a, b)| {
+            let last = s.get(..b)?.chars().next_back()?;
+            Some([map[a], map[b - last.len_utf8()] + last.len_utf8()])
+        })
+        .collect();
+    (out, marks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The pre-filter never skips a text the generator would highlight a word in, and does
+    /// skip texts without the words.
+    #[test]
+    fn snippet_prefilter_skips_only_texts_without_a_highlight() {
+        let fields = schema::Fields::new();
+        let pieces = [
+            "Human",
+            "RIGHTS",
+            "humanitarian",
+            "hu-man",
+            "rights.",
+            "(S)",
+            "Ärger",
+            "human’s",
+            "café",
+            "x",
+            "human\nrights",
+            "HUMANRIGHTS",
+            "right",
+            "1999",
+            "--",
+            "\n\n",
+        ];
+        for words in [&["human", "rights"][..], &["cafe"][..], &["1999"][..]] {
+            let map: BTreeMap<String, f32> = words.iter().map(|w| (w.to_string(), 1.0)).collect();
+            let filter = SnippetPrefilter::new(map.keys());
+            let generator = SnippetGenerator::new(map, schema::analyzer(), fields.body, 200);
+            let mut skipped = 0;
+            // Every text of up to three pieces, joined by spaces.
+            for a in 0..pieces.len() {
+                for b in 0..pieces.len() {
+                    for c in [0, 5, 9, 13] {
+                        let text = format!("{} {} {}", pieces[a], pieces[b], pieces[c]);
+                        let highlighted = !generator.snippet(&text).highlighted().is_empty();
+                        let may = filter.may_highlight(&text);
+                        assert!(may || !highlighted, "{words:?} skipped {text:?}");
+                        skipped += usize::from(!may);
+                    }
+                }
+            }
+            assert!(skipped > 0, "{words:?}: nothing skipped");
+        }
+        // A non-ASCII word turns the filter off; no words at all skip every text.
+        let words = ["café".to_string()];
+        assert!(SnippetPrefilter::new(words.iter()).may_highlight("nothing here"));
+        assert!(!SnippetPrefilter::new([].iter()).may_highlight("human rights"));
+    }
+
+    #[test]
+    fn highlights_survive_whitespace_collapsing() {
+        let s = "  the\n\n  human   rights  report";
+        let a = s.find("human").unwrap_or_default();
+        let b = s.find("rights").unwrap_or_default();
+        let (out, marks) = collapse_marked(s, &[(a, a + 5), (b, b + 6)]);
+        assert_eq!(out, "the human rights report");
+        let words: Vec<&str> = marks.iter().map(|[x, y]| &out[*x..*y]).collect();
+        assert_eq!(words, ["human", "rights"]);
+    }
+
+    /// Pieces of text that make a tokeniser's edge cases: case, digits, punctuation, line ends,
+    /// words inside words, a 63- and a 64-byte token (the second dropped by the analyzer).
+    const PIECES: &[&str] = &[
+        "human",
+        "HUMAN",
+        "Rights",
+        "rights.",
+        "humanitarian",
+        "1999",
+        "(S)",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "-",
+        "x",
+        "right",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        "the minister said",
+        "prime",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3_000))]
+        /// On ASCII texts and words, the fragment and highlights found in place are tantivy's.
+        #[test]
+        fn ascii_snippets_are_tantivys(
+            pieces in prop::collection::vec(prop::sample::select(PIECES.to_vec()), 0..60),
+            weights in prop::collection::vec(1u8..4, 4),
+            max_chars in prop::sample::select(vec![5usize, 20, 60, 200]),
+        ) {
+            let text = pieces.concat();
+            let words: BTreeMap<String, f32> = ["human", "rights", "1999", "prime"]
+                .iter()
+                .zip(&weights)
+                .map(|(w, s)| (w.to_string(), 1.0 / f32::from(*s)))
+                .collect();
+            let fields = schema::Fields::new();
+            let generator =
+                SnippetGenerator::new(words.clone(), schema::analyzer(), fields.body, max_chars);
+            let theirs = generator.snippet(&text);
+            let ascii: Vec<(String, f32)> = words.into_iter().collect();
+            let ours = ascii_snippet(&text, &ascii, max_chars);
+            match ours {
+                None => prop_assert!(theirs.highlighted().is_empty(), "{text:?}"),
+                Some((range, marks)) => {
+                    prop_assert_eq!(theirs.fragment_range(), range.clone(), "{:?}", text);
+                    let marks: Vec<_> =
+                        marks.iter().map(|m| m.start - range.start..m.end - range.start).collect();
+                    prop_assert_eq!(theirs.highlighted(), &marks[..], "{:?}", text);
+                }
+            }
+        }
+    }
+}
