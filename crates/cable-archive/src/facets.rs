@@ -29,7 +29,9 @@ use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::{AliveBitSet, FacetReader};
 use tantivy::index::SegmentId;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{BitSet, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::keyset::KeySetQuery;
 
 /// The byte between the levels of an encoded facet (`tantivy::schema::Facet`).
 const FACET_SEP_BYTE: u8 = 0;
@@ -126,22 +128,52 @@ struct SegmentMap {
     /// counts a complement (see [`SegmentFacetCounter::harvest`]), with the number of live
     /// documents they count. Deletes only ever add to a segment's deleted set, so the same
     /// number means the same set.
-    totals: Mutex<Option<(DocId, Arc<Totals>)>>,
+    totals: Mutex<Option<LiveTotals>>,
+    /// The same over the live documents a restricted view sees (its key list's documents,
+    /// [`crate::keyset`]), by key list.
+    view_totals: Mutex<FxHashMap<Arc<[String]>, LiveTotals>>,
 }
 
 /// Counts by column index, then value number.
 type Totals = Vec<Vec<u64>>;
 
+/// Totals and the number of live documents of the segment when they were made.
+type LiveTotals = (DocId, Arc<Totals>);
+
+/// The documents a restricted view sees in one segment: its key list and their documents.
+type Universe = (Arc<[String]>, Arc<BitSet>);
+
+/// Whether `doc` is in `within` (every document when `None`) and alive.
+fn counted(doc: DocId, within: Option<&BitSet>, alive: Option<&AliveBitSet>) -> bool {
+    within.is_none_or(|w| w.contains(doc)) && alive.is_none_or(|a| a.is_alive(doc))
+}
+
 impl SegmentMap {
-    /// Every column's counts over the live documents of `segment` (this map's segment).
-    fn totals(&self, alive: Option<&AliveBitSet>, max_doc: DocId) -> Arc<Totals> {
+    /// Every column's counts over the live documents of `segment` (this map's segment), or
+    /// over those of them in `universe`.
+    fn totals(
+        &self,
+        universe: Option<&Universe>,
+        alive: Option<&AliveBitSet>,
+        max_doc: DocId,
+    ) -> Arc<Totals> {
         let live = alive.map_or(max_doc, |a| a.num_alive_docs() as DocId);
-        if let Some((l, t)) = self.totals.lock().expect("facet totals lock").as_ref() {
-            if *l == live {
-                return t.clone();
+        let cached = match universe {
+            None => self.totals.lock().expect("facet totals lock").clone(),
+            Some((keys, _)) => self
+                .view_totals
+                .lock()
+                .expect("facet totals lock")
+                .get(keys)
+                .cloned(),
+        };
+        if let Some((l, t)) = cached {
+            if l == live {
+                return t;
             }
         }
         // Made outside the lock: two searches may both make it the first time, harmlessly.
+        let within = universe.map(|(_, set)| &**set);
         let mut tallies: Vec<Tally> = (0..self.columns.len())
             .map(|column| Tally {
                 column,
@@ -150,7 +182,7 @@ impl SegmentMap {
             .collect();
         let mut docs = Vec::with_capacity(BATCH);
         for doc in 0..max_doc {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
+            if counted(doc, within, alive) {
                 docs.push(doc);
                 if docs.len() == BATCH {
                     count_into(self, &mut tallies, &docs);
@@ -168,7 +200,17 @@ impl SegmentMap {
                 })
                 .collect(),
         );
-        *self.totals.lock().expect("facet totals lock") = Some((live, totals.clone()));
+        match universe {
+            None => *self.totals.lock().expect("facet totals lock") = Some((live, totals.clone())),
+            Some((keys, _)) => {
+                let mut views = self.view_totals.lock().expect("facet totals lock");
+                // Key lists come from the readers' clearances, a handful; this only bounds them.
+                if views.len() >= 64 {
+                    views.clear();
+                }
+                views.insert(keys.clone(), (live, totals.clone()));
+            }
+        }
         totals
     }
 }
@@ -344,6 +386,7 @@ impl FacetCache {
         Ok(SegmentMap {
             columns,
             totals: Mutex::new(None),
+            view_totals: Mutex::default(),
         })
     }
 
@@ -351,7 +394,7 @@ impl FacetCache {
     pub fn warm(&self, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
         for segment in searcher.segment_readers() {
             self.map_for(segment)?
-                .totals(segment.alive_bitset(), segment.max_doc());
+                .totals(None, segment.alive_bitset(), segment.max_doc());
         }
         Ok(())
     }
@@ -369,6 +412,9 @@ impl FacetCache {
 pub struct FacetCounter<'a> {
     pub names: &'a [&'a str],
     pub cache: Arc<FacetCache>,
+    /// The documents a restricted view sees, when they are exactly one key list's: every
+    /// match is among them, so a broad search's complement is taken within them.
+    pub within: Option<KeySetQuery>,
 }
 
 /// One requested column's counters in one segment.
@@ -394,6 +440,8 @@ pub struct SegmentFacetCounter {
     alive: Option<AliveBitSet>,
     max_doc: DocId,
     live: DocId,
+    /// The view's documents in this segment, when the counter was given them.
+    universe: Option<Universe>,
 }
 
 impl Collector for FacetCounter<'_> {
@@ -423,6 +471,10 @@ impl Collector for FacetCounter<'_> {
             alive: segment.alive_bitset().cloned(),
             max_doc: segment.max_doc(),
             live: segment.num_docs(),
+            universe: match &self.within {
+                Some(q) => Some((q.keys().clone(), q.set_for(segment)?)),
+                None => None,
+            },
         })
     }
 
@@ -579,15 +631,20 @@ impl SegmentFacetCounter {
 }
 
 impl SegmentFacetCounter {
-    /// The live documents not matched, in increasing order, a batch at a time.
+    /// The live documents not matched (of the universe, when there is one), in increasing
+    /// order, a batch at a time.
     fn unmatched(&self, mut each: impl FnMut(&[DocId])) {
         let mut bits = vec![0u64; (self.max_doc as usize).div_ceil(64)];
         for &doc in &self.matched {
             bits[doc as usize / 64] |= 1 << (doc % 64);
         }
+        let within = self.universe.as_ref().map(|(_, set)| &**set);
         let mut batch = Vec::with_capacity(BATCH);
         for (w, &word) in bits.iter().enumerate() {
             let mut rest = !word;
+            if let Some(set) = within {
+                rest &= u64::from_le_bytes(set.tinyset(w as u32).into_bytes());
+            }
             while rest != 0 {
                 let doc = (w * 64) as DocId + rest.trailing_zeros();
                 rest &= rest - 1;
@@ -604,6 +661,20 @@ impl SegmentFacetCounter {
             }
         }
         each(&batch);
+    }
+
+    /// Whether counting the complement pays: the matches are more than half of the documents
+    /// they are drawn from (the live ones, or the universe's), and, with a universe, all in it.
+    fn complement(&self) -> bool {
+        let matched = self.matched.len();
+        match &self.universe {
+            None => matched > 0 && matched > self.live as usize / 2,
+            Some((_, set)) => {
+                matched > 0
+                    && matched > set.len() / 2
+                    && self.matched.iter().all(|&d| set.contains(d))
+            }
+        }
     }
 }
 
@@ -623,14 +694,15 @@ impl SegmentCollector for SegmentFacetCounter {
     /// totals (a search matching 90% of the archive counts a tenth of it); when their values
     /// are fewer than the counters, by sorting; otherwise a batch at a time into counters.
     fn harvest(mut self) -> SegmentCounts {
-        let matched = self.matched.len();
-        let complement = matched > 0 && matched > self.live as usize / 2;
+        let complement = self.complement();
         if !complement && self.few() {
             return self.harvest_few();
         }
         let mut tallies = std::mem::take(&mut self.tallies);
         let totals = if complement {
-            let totals = self.map.totals(self.alive.as_ref(), self.max_doc);
+            let totals = self
+                .map
+                .totals(self.universe.as_ref(), self.alive.as_ref(), self.max_doc);
             self.unmatched(|docs| count_into(&self.map, &mut tallies, docs));
             Some(totals)
         } else {
@@ -835,6 +907,7 @@ mod tests {
                 let counter = || FacetCounter {
                     names,
                     cache: cache.clone(),
+                    within: None,
                 };
                 let expected = naive(&live, w, names);
                 // Alone, the counter is handed blocks of matches; beside a scoring collector,
@@ -848,6 +921,31 @@ mod tests {
                     )
                     .expect("search");
                 assert_eq!(scored, expected, "{names:?} {w:?}, one at a time");
+                // A view that sees the documents of some words: the query within it, counted
+                // with the view's documents known (a complement within them), equals the naive
+                // count over the view; and a query not within the view, given it anyway, is
+                // counted directly, not as a complement.
+                let view = ["red", "green", "rare", "lone"].map(String::from);
+                let keys = Arc::new(crate::keyset::KeySetCache::default());
+                let within = crate::keyset::KeySetQuery::new(word, &view, keys);
+                let viewed: Vec<_> = live
+                    .iter()
+                    .filter(|(w, _)| view.iter().any(|v| v == w))
+                    .cloned()
+                    .collect();
+                let restricted = BooleanQuery::new(vec![
+                    (Occur::Must, query.box_clone()),
+                    (Occur::Must, Box::new(within.clone()) as Box<dyn Query>),
+                ]);
+                let in_view = || FacetCounter {
+                    names,
+                    cache: cache.clone(),
+                    within: Some(within.clone()),
+                };
+                let counted = searcher.search(&restricted, &in_view()).expect("search");
+                assert_eq!(counted, naive(&viewed, w, names), "{names:?} {w:?} in view");
+                let outside = searcher.search(&query, &in_view()).expect("search");
+                assert_eq!(outside, expected, "{names:?} {w:?} outside the view");
             }
         }
     }

@@ -98,6 +98,18 @@ impl KeySetQuery {
     }
 }
 
+impl KeySetQuery {
+    /// The sorted key list.
+    pub(crate) fn keys(&self) -> &Arc<[String]> {
+        &self.keys
+    }
+
+    /// The documents of `segment` that hold one of the keys (deleted ones too).
+    pub(crate) fn set_for(&self, segment: &SegmentReader) -> tantivy::Result<Arc<BitSet>> {
+        self.cache.set_for(self.field, &self.keys, segment)
+    }
+}
+
 impl fmt::Debug for KeySetQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeySetQuery")

@@ -20,8 +20,8 @@ use tantivy::{DocAddress, Order, Searcher, Term};
 use crate::access::{Class, View};
 use crate::error::{InternalError, Result, UserError};
 use crate::hitrecord::{HitDoc, HitRecord};
-use crate::snippet::{collapse, Snippets};
 use crate::schema::{self, marking_term, rank};
+use crate::snippet::{collapse, Snippets};
 use crate::Archive;
 
 /// The facets every search counts, by their JSON names.
@@ -596,7 +596,7 @@ impl Archive {
     ) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let (tq, scope) = self.scoped_query(&searcher, query, view)?;
-        let facets = self.facet_counter(&searcher, &FACETS);
+        let facets = self.facet_counter(&searcher, &FACETS, &scope);
         let top = TopDocs::with_limit(opts.limit.max(1)).and_offset(opts.offset);
         let stats = Statistics::new(&searcher);
         let (total, counts, addrs): (usize, _, Vec<DocAddress>) = match opts.sort {
@@ -694,19 +694,17 @@ impl Archive {
                 continue;
             };
             let texts = shown.texts;
-            let (snippet, highlights) = snippets
-                .first_highlight(&texts)
-                .unwrap_or_else(|| {
-                    let first = texts
-                        .iter()
-                        .find(|t| !t.trim().is_empty())
-                        .cloned()
-                        .unwrap_or_default();
-                    (
-                        collapse(&first.chars().take(200).collect::<String>()),
-                        Vec::new(),
-                    )
-                });
+            let (snippet, highlights) = snippets.first_highlight(&texts).unwrap_or_else(|| {
+                let first = texts
+                    .iter()
+                    .find(|t| !t.trim().is_empty())
+                    .cloned()
+                    .unwrap_or_default();
+                (
+                    collapse(&first.chars().take(200).collect::<String>()),
+                    Vec::new(),
+                )
+            });
             let s = |v: Option<&str>| v.map(str::to_string);
             hits.push(Hit {
                 id: record.id.to_string(),
@@ -733,13 +731,13 @@ impl Archive {
         view: &View,
     ) -> Result<Vec<(String, u64)>> {
         let searcher = self.reader.searcher();
-        let (tq, _) = self.scoped_query(&searcher, query, view)?;
+        let (tq, scope) = self.scoped_query(&searcher, query, view)?;
         let name = match interval {
             Interval::Month => "month",
             Interval::Year => "year",
         };
         let names = [name];
-        let mut counts = searcher.search(&tq, &self.facet_counter(&searcher, &names))?;
+        let mut counts = searcher.search(&tq, &self.facet_counter(&searcher, &names, &scope))?;
         Ok(counts
             .remove(name)
             .unwrap_or_default()
@@ -750,9 +748,10 @@ impl Archive {
     /// Counts over the cables `view` may see.
     pub fn stats(&self, view: &View) -> Result<Stats> {
         let searcher = self.reader.searcher();
-        let (tq, _) = self.scoped_query(&searcher, &Query::All, view)?;
+        let (tq, scope) = self.scoped_query(&searcher, &Query::All, view)?;
         let names = ["classification", "year", "diagnostic"];
-        let (n, counts) = searcher.search(&tq, &(Count, self.facet_counter(&searcher, &names)))?;
+        let counter = self.facet_counter(&searcher, &names, &scope);
+        let (n, counts) = searcher.search(&tq, &(Count, counter))?;
         let map =
             |name: &str| -> BTreeMap<String, u64> { counts.get(name).cloned().unwrap_or_default() };
         let (cables, versions) = if view.is_unrestricted() {
@@ -782,15 +781,30 @@ impl Archive {
 
     /// Exact counts of the facets `names` over a search's matches, with the per-segment maps
     /// kept between searches (pruned to the searcher's live segments when they change).
+    /// The counter is told the documents of a restricted view when they are exactly those of
+    /// its visible keys (no automatic declassification opening more): a search's matches are
+    /// then among them, and a broad one's complement is counted within them.
     fn facet_counter<'a>(
         &self,
         searcher: &tantivy::Searcher,
         names: &'a [&'a str],
+        scope: &Scope,
     ) -> crate::facets::FacetCounter<'a> {
         self.facet_cache.retain(&live_segments(searcher));
+        let within = match &scope.visible {
+            Some(keys) if scope.as_of.is_none() || scope.opened.is_empty() => {
+                Some(crate::keyset::KeySetQuery::new(
+                    self.fields.access,
+                    keys,
+                    self.keyset_cache.clone(),
+                ))
+            }
+            _ => None,
+        };
         crate::facets::FacetCounter {
             names,
             cache: self.facet_cache.clone(),
+            within,
         }
     }
 }
