@@ -27,8 +27,8 @@ pub mod readers;
 mod reindex;
 mod rodir;
 pub mod schema;
-mod snippet;
 mod search;
+mod snippet;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
