@@ -483,8 +483,8 @@ impl Fields {
         if let Some(r) = release {
             d.add_text(self.release, serde_json::to_string(r).unwrap_or_default());
         }
-        // Portions by class, from the stored JSON so that the index and every redaction read
-        // the same portions.
+        // Portions by class, from the hit record (made from the stored JSON), so that the index,
+        // every redaction and a hit read the same portions and texts.
         let mut subject: BTreeMap<String, String> = BTreeMap::new();
         let mut body: BTreeMap<String, String> = BTreeMap::new();
         let mut keys = std::collections::BTreeSet::new();
@@ -493,17 +493,16 @@ impl Fields {
             keys.insert(key.clone());
             match p.kind {
                 PortionKind::Subject => {
-                    if let Some(s) = json["subject"].as_str() {
+                    if let Some(s) = hit.marks.subject {
                         subject.insert(key, s.to_string());
                     }
                 }
                 PortionKind::Paragraph(i) => {
-                    let para = &json["paragraphs"][i];
+                    let Some(para) = hit.paragraphs.get(i) else {
+                        continue;
+                    };
                     let slot = body.entry(key).or_default();
-                    for part in [para["heading"].as_str(), para["text"].as_str()]
-                        .into_iter()
-                        .flatten()
-                    {
+                    for part in [para.heading, Some(para.text)].into_iter().flatten() {
                         if !slot.is_empty() {
                             slot.push_str("\n\n");
                         }
@@ -511,7 +510,7 @@ impl Fields {
                     }
                 }
                 PortionKind::Body => {
-                    body.insert(key, body_text.clone().unwrap_or_default());
+                    body.insert(key, hit.body.unwrap_or_default().to_string());
                 }
             }
         }
