@@ -58,9 +58,13 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     skip: Vec<String>,
     /// Run only the queries of the mix whose text holds one of these (comma-separated), e.g.
-    /// to profile one.
+    /// to profile one; `=TEXT` takes the query whose text is exactly TEXT.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// The views the mix runs as (comma-separated: owner, SECRET, public, or another level);
+    /// all three when not given.
+    #[arg(long, value_delimiter = ',')]
+    views: Vec<String>,
     /// Generate the cables straight into our ingest, with no cables.csv (for 2,500,000 cables,
     /// whose CSV would not fit beside the archive); the ceiling and the peers do not run.
     #[arg(long)]
@@ -103,6 +107,7 @@ fn main() -> anyhow::Result<()> {
         soak_share: a.soak_share,
         skip: a.skip,
         only: a.only,
+        views: a.views,
         stream: a.stream,
     };
     let results = cable_bench::run::run(&config)?;

@@ -40,8 +40,10 @@ pub struct Config {
     /// Skip parts: `parse`, `ingest`, `ceiling`, `query`, `peers`, `load`.
     pub skip: Vec<String>,
     /// Run only the queries of the mix whose text holds one of these (all when empty): for
-    /// profiling one query.
+    /// profiling one query. `=TEXT` takes the query whose text is exactly TEXT.
     pub only: Vec<String>,
+    /// The views the mix runs as ([`crate::query::VIEWS`] when empty).
+    pub views: Vec<String>,
     /// Generate the cables straight into our ingest, with no `cables.csv` (for 2,500,000
     /// cables, whose CSV would not fit on the disk beside the archive). The ceiling and the
     /// peers, which read the CSV, do not run.
@@ -166,11 +168,20 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
     let mix: Vec<_> = crate::mix::mix()
         .into_iter()
         .filter(|q| {
-            config.only.is_empty() || config.only.iter().any(|o| q.ours.contains(o.as_str()))
+            config.only.is_empty()
+                || config.only.iter().any(|o| match o.strip_prefix('=') {
+                    Some(exact) => q.ours == exact,
+                    None => q.ours.contains(o.as_str()),
+                })
         })
         .collect();
+    let views: Vec<&str> = if config.views.is_empty() {
+        crate::query::VIEWS.to_vec()
+    } else {
+        config.views.iter().map(String::as_str).collect()
+    };
     if !skip("query") {
-        for view in crate::query::VIEWS {
+        for view in views {
             eprintln!(
                 "-- queries as {view}: {} queries x {} rounds",
                 mix.len(),

@@ -49,6 +49,7 @@ fn small(work: &std::path::Path, cables: usize) -> Config {
         soak_share: 0.5,
         skip: Vec::new(),
         only: Vec::new(),
+        views: Vec::new(),
         stream: false,
     }
 }
@@ -143,14 +144,16 @@ fn every_part_of_the_benchmark_runs_on_a_small_archive() {
 }
 
 /// `--stream`: the cables go from the generator straight into the ingest; no cables.csv is
-/// written, and the ceiling and the peers (which read it) do not run. `--only` narrows the mix.
+/// written, and the ceiling and the peers (which read it) do not run. `--only` narrows the mix
+/// and `--views` the views.
 #[test]
 fn a_streamed_run_ingests_from_the_generator() {
     let work = tempfile::tempdir().unwrap();
     let config = Config {
         peers: vec!["sqlite".into()],
         skip: vec!["parse".into(), "load".into()],
-        only: vec!["tag:".into()],
+        only: vec!["tag:".into(), "=breakfast".into()],
+        views: vec!["owner".into(), "public".into()],
         stream: true,
         ..small(work.path(), 150)
     };
@@ -167,7 +170,12 @@ fn a_streamed_run_ingests_from_the_generator() {
         })
         .count();
     assert_eq!(csvs, 0, "no cables.csv is written");
+    let views: Vec<&str> = r.queries.iter().map(|(v, _)| v.as_str()).collect();
+    assert_eq!(views, ["owner", "public"]);
     let owner = &r.queries[0].1;
-    assert!(!owner.is_empty() && owner.iter().all(|q| q.query.contains("tag:")));
+    assert!(owner.iter().any(|q| q.query == "breakfast"));
+    assert!(owner
+        .iter()
+        .all(|q| q.query.contains("tag:") || q.query == "breakfast"));
     assert!(cable_bench::report::markdown(&r).contains("streamed from the generator"));
 }
