@@ -20,6 +20,7 @@ use tantivy::{DocAddress, Order, Searcher, Term};
 use crate::access::{Class, View};
 use crate::error::{InternalError, Result, UserError};
 use crate::hitrecord::{HitDoc, HitRecord};
+use crate::keyset::Within;
 use crate::schema::{self, marking_term, rank};
 use crate::snippet::{collapse, Snippets};
 use crate::Archive;
@@ -331,29 +332,39 @@ impl Archive {
     }
 
     /// `tq` limited to the cables the scope may see (unchanged for a view that sees all).
+    /// A view that sees exactly its visible keys' cables (no automatic declassification
+    /// opening more) tests each match against the keys' cached doc set ([`Within`]); the
+    /// whole archive for such a view is that set itself.
     pub(crate) fn restrict(&self, tq: Box<dyn TQuery>, scope: &Scope) -> Box<dyn TQuery> {
         let Some(visible) = &scope.visible else {
             return tq;
         };
-        let term_set = |keys: &[String]| -> Box<dyn TQuery> {
-            Box::new(crate::keyset::KeySetQuery::new(
-                self.fields.access,
-                keys,
-                self.keyset_cache.clone(),
-            ))
+        let term_set = |keys: &[String]| {
+            crate::keyset::KeySetQuery::new(self.fields.access, keys, self.keyset_cache.clone())
         };
-        let mut filter = vec![(Occur::Should, term_set(visible))];
-        if let Some(declass) = self.declassified(scope) {
-            if !scope.opened.is_empty() {
-                filter.push((
-                    Occur::Should,
-                    Box::new(BooleanQuery::new(vec![
-                        (Occur::Must, term_set(&scope.opened)),
-                        (Occur::Must, declass),
-                    ])),
-                ));
+        let declass = self.declassified(scope);
+        let (Some(declass), false) = (declass, scope.opened.is_empty()) else {
+            if tq.is::<AllQuery>() {
+                return Box::new(term_set(visible));
             }
-        }
+            return Box::new(Within::new(tq, term_set(visible)));
+        };
+        let filter = vec![
+            (
+                Occur::Should,
+                Box::new(term_set(visible)) as Box<dyn TQuery>,
+            ),
+            (
+                Occur::Should,
+                Box::new(BooleanQuery::new(vec![
+                    (
+                        Occur::Must,
+                        Box::new(term_set(&scope.opened)) as Box<dyn TQuery>,
+                    ),
+                    (Occur::Must, declass),
+                ])),
+            ),
+        ];
         Box::new(BooleanQuery::new(vec![
             (Occur::Must, tq),
             (Occur::Must, Box::new(BooleanQuery::new(filter))),
@@ -908,5 +919,90 @@ mod tests {
             let query = cable_query::parse(text).expect("query");
             assert!(!scoped_by_text(&query), "{text}");
         }
+    }
+}
+
+#[cfg(test)]
+mod within_tests {
+    use crate::keyset::KeySetQuery;
+    use crate::{Archive, Clearance, Who};
+    use cable_query::{Level, Ranked};
+    use cable_testdata::access;
+    use tantivy::collector::{Count, DocSetCollector, TopDocs};
+    use tantivy::query::{BooleanQuery, Occur, Query as TQuery};
+    use tantivy::DocAddress;
+
+    /// The access filter as a bit test ([`crate::keyset::Within`]) answers exactly as the
+    /// conjunction with the key set it replaces, for every reader of the access fixture and
+    /// filter queries of every shape (a field, a negation, a disjunction with text, everything),
+    /// through each way tantivy visits matches: the doc set (no scores), the count, the top
+    /// hits (block-max pruning) and a scored pass over every match (top hits with a count).
+    #[test]
+    fn within_answers_as_the_conjunction() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let src = tmp.path().join("cables");
+        std::fs::create_dir(&src).expect("dir");
+        for (name, text) in access::cables() {
+            std::fs::write(src.join(name), text).expect("write");
+        }
+        let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
+        archive.ingest(&[src], &mut |_| {}).expect("ingest");
+        let queries = [
+            "tag:PREL",
+            "-harborcanary",
+            "",
+            "PREL OR tag:PREL",
+            "class>=SECRET",
+            "class<=CONFIDENTIAL -tag:PREL",
+            "date:[2000-01-01 TO 2030-12-31]",
+        ];
+        let searcher = archive.reader.searcher();
+        let order = |hits: Vec<(f32, DocAddress)>| -> Vec<DocAddress> {
+            hits.into_iter().map(|(_, a)| a).collect()
+        };
+        let mut compared = 0;
+        for r in &access::READERS {
+            let level = <Level as Ranked>::ALL[r.level as usize];
+            let view = archive
+                .view(Who::Anonymous, Some(Clearance::new(level, r.caveats)), None)
+                .expect("view");
+            let scope = archive.scope(&searcher, &view).expect("scope");
+            let Some(visible) = &scope.visible else {
+                continue;
+            };
+            for text in queries {
+                let query = cable_query::parse(text).expect("query");
+                let bare = archive.translate(&query, &scope).expect("translate");
+                let within = archive.restrict(bare.box_clone(), &scope);
+                let keys =
+                    KeySetQuery::new(archive.fields.access, visible, archive.keyset_cache.clone());
+                let both: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, bare),
+                    (Occur::Must, Box::new(keys)),
+                ]));
+                let what = format!("{text:?} as {}", r.name);
+                let docs = |q: &dyn TQuery| searcher.search(q, &DocSetCollector).expect("docs");
+                assert_eq!(docs(&*within), docs(&*both), "{what}: matches");
+                let count = |q: &dyn TQuery| searcher.search(q, &Count).expect("count");
+                assert_eq!(count(&*within), count(&*both), "{what}: count");
+                let top = |q: &dyn TQuery| {
+                    order(
+                        searcher
+                            .search(q, &TopDocs::with_limit(3).order_by_score())
+                            .expect("top"),
+                    )
+                };
+                assert_eq!(top(&*within), top(&*both), "{what}: top hits");
+                let scored = |q: &dyn TQuery| {
+                    let (n, hits) = searcher
+                        .search(q, &(Count, TopDocs::with_limit(3).order_by_score()))
+                        .expect("scored");
+                    (n, order(hits))
+                };
+                assert_eq!(scored(&*within), scored(&*both), "{what}: scored pass");
+                compared += 1;
+            }
+        }
+        assert!(compared >= 20, "{compared} compared");
     }
 }
