@@ -462,10 +462,22 @@ pub fn portion_fields(cable: &cable_format::Cable) -> Value {
     })
 }
 
-/// The portions of a cable (its [`Marks`]), with `release` applied.
+/// Which portions a cable (its [`Marks`]) is made of, in order: its subject when it has one,
+/// then each paragraph, or the whole body when no paragraph was found.
+pub fn portion_kinds(marks: &Marks) -> impl Iterator<Item = PortionKind> {
+    let subject = marks
+        .subject
+        .is_some_and(|s| !s.trim().is_empty())
+        .then_some(PortionKind::Subject);
+    let paragraphs = (0..marks.paragraphs.len()).map(PortionKind::Paragraph);
+    let body = marks.paragraphs.is_empty().then_some(PortionKind::Body);
+    subject.into_iter().chain(paragraphs).chain(body)
+}
+
+/// The portions of a cable (its [`Marks`]), with `release` applied: those of
+/// [`portion_kinds`], each with its class.
 pub fn portions<'a>(marks: &Marks<'a>, release: Option<&'a Release>) -> Vec<Portion<'a>> {
     let base = cable_class(marks);
-    let mut out = Vec::with_capacity(marks.paragraphs.len() + 1);
     let apply = |class: Class, number: Option<&'a str>| -> (Class, Option<&'a str>) {
         match release {
             None => (class, None),
@@ -479,37 +491,30 @@ pub fn portions<'a>(marks: &Marks<'a>, release: Option<&'a Release>) -> Vec<Port
             },
         }
     };
-    if marks.subject.is_some_and(|s| !s.trim().is_empty()) {
-        let (class, exemption) = apply(class_of(marks.subject_marking, &base), None);
-        out.push(Portion {
-            kind: PortionKind::Subject,
-            class,
-            number: None,
-            exemption,
-            span: marks.subject_span,
-        });
-    }
-    for (i, p) in marks.paragraphs.iter().enumerate() {
-        let (class, exemption) = apply(class_of(p.marking, &base), p.number);
-        out.push(Portion {
-            kind: PortionKind::Paragraph(i),
-            class,
-            number: p.number,
-            exemption,
-            span: p.span,
-        });
-    }
-    if marks.paragraphs.is_empty() {
-        let (class, exemption) = apply(base, None);
-        out.push(Portion {
-            kind: PortionKind::Body,
-            class,
-            number: None,
-            exemption,
-            span: None,
-        });
-    }
-    out
+    portion_kinds(marks)
+        .map(|kind| {
+            let (marking, number, span) = match kind {
+                PortionKind::Subject => (Some(marks.subject_marking), None, marks.subject_span),
+                PortionKind::Paragraph(i) => {
+                    let p = &marks.paragraphs[i];
+                    (Some(p.marking), p.number, p.span)
+                }
+                PortionKind::Body => (None, None, None),
+            };
+            let class = match marking {
+                Some(m) => class_of(m, &base),
+                None => base.clone(),
+            };
+            let (class, exemption) = apply(class, number);
+            Portion {
+                kind,
+                class,
+                number,
+                exemption,
+                span,
+            }
+        })
+        .collect()
 }
 
 /// The note that stands in for a hidden portion: `paragraph 3 withheld (S//NF)`.

@@ -80,12 +80,42 @@ pub struct ParagraphText<'a> {
 }
 
 /// What a search hit may show of a cable to a view: whether its subject is visible, and the
-/// text of each visible portion (a paragraph's heading, a blank line and its text), in order.
-/// The subject and the texts are exactly what [`crate::access::redact_cable`] leaves.
+/// text of each visible portion, in order. The subject and the texts are exactly what
+/// [`crate::access::redact_cable`] leaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HitPortions {
+pub struct HitPortions<'a> {
     pub subject: bool,
-    pub texts: Vec<String>,
+    pub texts: Vec<HitText<'a>>,
+}
+
+/// A visible portion's text as the record holds it: a paragraph's heading and text, or the
+/// body. Its text as a hit shows it is [`HitText::joined`]; the pieces are kept apart so that
+/// only a text a snippet is taken from is ever copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HitText<'a> {
+    pub heading: Option<&'a str>,
+    pub text: &'a str,
+}
+
+impl<'a> HitText<'a> {
+    /// The heading, a blank line and the text; the text alone when there is no heading.
+    pub fn joined(&self) -> std::borrow::Cow<'a, str> {
+        match self.heading {
+            None => std::borrow::Cow::Borrowed(self.text),
+            Some(h) => {
+                let mut t = String::with_capacity(h.len() + 2 + self.text.len());
+                t.push_str(h);
+                t.push_str("\n\n");
+                t.push_str(self.text);
+                std::borrow::Cow::Owned(t)
+            }
+        }
+    }
+
+    /// Whether [`Self::joined`] is whitespace only.
+    pub fn is_blank(&self) -> bool {
+        self.heading.is_none_or(|h| h.trim().is_empty()) && self.text.trim().is_empty()
+    }
 }
 
 impl<'a> HitRecord<'a> {
@@ -179,36 +209,41 @@ impl<'a> HitRecord<'a> {
         })
     }
 
-    /// What `view` may see of it for a hit; `None` when it sees no portion.
-    pub fn portions(&self, view: &View) -> Option<HitPortions> {
+    /// What `view` may see of it for a hit; `None` when it sees no portion. A view without a
+    /// clearance sees every portion, so its portions' classes are not worked out.
+    pub fn portions(&self, view: &View) -> Option<HitPortions<'a>> {
+        let mut out = HitPortions {
+            subject: true,
+            texts: Vec::with_capacity(self.paragraphs.len().max(1)),
+        };
+        let mut add = |kind: PortionKind, visible: bool| match kind {
+            PortionKind::Subject => out.subject &= visible,
+            _ if !visible => {}
+            PortionKind::Paragraph(i) => {
+                if let Some(para) = self.paragraphs.get(i) {
+                    out.texts.push(HitText {
+                        heading: para.heading,
+                        text: para.text,
+                    });
+                }
+            }
+            PortionKind::Body => out.texts.push(HitText {
+                heading: None,
+                text: self.body.unwrap_or_default(),
+            }),
+        };
+        if view.clearance.is_none() {
+            for kind in crate::access::portion_kinds(&self.marks) {
+                add(kind, true);
+            }
+            return Some(out);
+        }
         let vis = Visibility::of(&self.marks, self.release.as_ref(), view);
         if !vis.any() {
             return None;
         }
-        let mut out = HitPortions {
-            subject: true,
-            texts: Vec::new(),
-        };
         for (p, v) in vis.portions.iter().zip(&vis.visible) {
-            match p.kind {
-                PortionKind::Subject => out.subject &= *v,
-                _ if !*v => {}
-                PortionKind::Paragraph(i) => {
-                    let Some(para) = self.paragraphs.get(i) else {
-                        continue;
-                    };
-                    let mut t = String::with_capacity(
-                        para.heading.map_or(0, |h| h.len() + 2) + para.text.len(),
-                    );
-                    if let Some(h) = para.heading {
-                        t.push_str(h);
-                        t.push_str("\n\n");
-                    }
-                    t.push_str(para.text);
-                    out.texts.push(t);
-                }
-                PortionKind::Body => out.texts.push(self.body.unwrap_or_default().to_string()),
-            }
+            add(p.kind, *v);
         }
         Some(out)
     }
@@ -399,7 +434,9 @@ mod tests {
                             .subject
                             .filter(|_| p.subject)
                             .map(str::to_string);
-                        (subject, p.texts)
+                        let texts: Vec<String> =
+                            p.texts.iter().map(|t| t.joined().into_owned()).collect();
+                        (subject, texts)
                     });
                     assert_eq!(got, want, "{} as {:?}", prepared.id, view.clearance);
                     match &got {

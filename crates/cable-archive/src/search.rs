@@ -708,8 +708,8 @@ impl Archive {
             let (snippet, highlights) = snippets.first_highlight(&texts).unwrap_or_else(|| {
                 let first = texts
                     .iter()
-                    .find(|t| !t.trim().is_empty())
-                    .cloned()
+                    .find(|t| !t.is_blank())
+                    .map(|t| t.joined())
                     .unwrap_or_default();
                 (
                     collapse(&first.chars().take(200).collect::<String>()),

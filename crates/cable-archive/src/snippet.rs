@@ -14,6 +14,7 @@ use std::ops::Range;
 use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
 
+use crate::hitrecord::HitText;
 use crate::schema;
 
 /// The longest token our analyzer keeps is one byte shorter (`RemoveLongFilter::limit(64)`).
@@ -46,13 +47,19 @@ impl Snippets {
     }
 
     /// The snippet of the first of `texts` that highlights a word: the fragment with its
-    /// whitespace collapsed and the highlights' byte ranges in it. `None` when none does.
-    pub(crate) fn first_highlight(&self, texts: &[String]) -> Option<(String, Vec<[usize; 2]>)> {
+    /// whitespace collapsed and the highlights' byte ranges in it. `None` when none does. A
+    /// text's pieces are pre-filtered apart (no word spans the blank line between a heading
+    /// and its text) and joined only when they may hold a word.
+    pub(crate) fn first_highlight(&self, texts: &[HitText]) -> Option<(String, Vec<[usize; 2]>)> {
         texts
             .iter()
-            .filter(|t| self.prefilter.may_highlight(t))
+            .filter(|t| {
+                t.heading.is_some_and(|h| self.prefilter.may_highlight(h))
+                    || self.prefilter.may_highlight(t.text)
+            })
             .find_map(|t| {
-                let (fragment, ranges) = self.snippet(t)?;
+                let joined = t.joined();
+                let (fragment, ranges) = self.snippet(&joined)?;
                 let ranges: Vec<(usize, usize)> = ranges.iter().map(|r| (r.start, r.end)).collect();
                 Some(collapse_marked(fragment, &ranges))
             })
