@@ -491,6 +491,8 @@ pub fn portions<'a>(marks: &Marks<'a>, release: Option<&'a Release>) -> Vec<Port
             },
         }
     };
+    // A cable's paragraphs repeat a few markings: each is read once.
+    let mut read: Vec<(Option<&str>, Class)> = Vec::new();
     portion_kinds(marks)
         .map(|kind| {
             let (marking, number, span) = match kind {
@@ -502,7 +504,14 @@ pub fn portions<'a>(marks: &Marks<'a>, release: Option<&'a Release>) -> Vec<Port
                 PortionKind::Body => (None, None, None),
             };
             let class = match marking {
-                Some(m) => class_of(m, &base),
+                Some(m) => match read.iter().find(|(k, _)| *k == m) {
+                    Some((_, c)) => c.clone(),
+                    None => {
+                        let c = class_of(m, &base);
+                        read.push((m, c.clone()));
+                        c
+                    }
+                },
                 None => base.clone(),
             };
             let (class, exemption) = apply(class, number);
