@@ -248,7 +248,7 @@ impl View {
     }
 
     /// Whether a portion of class `c` is visible, `declassified` telling whether its cable's
-    /// declassification date has passed.
+    /// declassification date has passed; always for an [unrestricted](Self::is_unrestricted) view.
     pub fn sees(&self, c: &Class, declassified: bool) -> bool {
         match &self.clearance {
             None => true,

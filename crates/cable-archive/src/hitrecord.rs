@@ -209,8 +209,8 @@ impl<'a> HitRecord<'a> {
         })
     }
 
-    /// What `view` may see of it for a hit; `None` when it sees no portion. A view without a
-    /// clearance sees every portion, so its portions' classes are not worked out.
+    /// What `view` may see of it for a hit; `None` when it sees no portion. An unrestricted
+    /// view sees every portion, so its portions' classes are not worked out.
     pub fn portions(&self, view: &View) -> Option<HitPortions<'a>> {
         let mut out = HitPortions {
             subject: true,
@@ -232,7 +232,7 @@ impl<'a> HitRecord<'a> {
                 text: self.body.unwrap_or_default(),
             }),
         };
-        if view.clearance.is_none() {
+        if view.is_unrestricted() {
             for kind in crate::access::portion_kinds(&self.marks) {
                 add(kind, true);
             }

@@ -136,7 +136,7 @@ impl Weight for KeySetQuery {
 
     fn explain(&self, segment: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let set = self.cache.set_for(self.field, &self.keys, segment)?;
-        if doc < set.max_value() && set.contains(doc) {
+        if holds(&set, doc) {
             Ok(Explanation::new("KeySetQuery", 1.0))
         } else {
             Err(TantivyError::InvalidArgument(format!(

@@ -209,6 +209,13 @@ impl Scope {
     fn keys(&self) -> &[String] {
         self.visible.as_deref().unwrap_or(&self.all)
     }
+
+    /// The visible keys of a restricted view that sees exactly their cables: no automatic
+    /// declassification opens more. `None` for a view that sees everything, or more.
+    fn exact_keys(&self) -> Option<&[String]> {
+        let visible = self.visible.as_deref()?;
+        (self.as_of.is_none() || self.opened.is_empty()).then_some(visible)
+    }
 }
 
 /// The searcher's BM25 statistics, each answer remembered for the one search: its scoring looks
@@ -342,19 +349,19 @@ impl Archive {
         let term_set = |keys: &[String]| {
             crate::keyset::KeySetQuery::new(self.fields.access, keys, self.keyset_cache.clone())
         };
-        let declass = self.declassified(scope);
-        let (Some(declass), false) = (declass, scope.opened.is_empty()) else {
+        if scope.exact_keys().is_some() {
             if tq.is::<AllQuery>() {
                 return Box::new(term_set(visible));
             }
             return Box::new(Within::new(tq, term_set(visible)));
-        };
-        let filter = vec![
-            (
-                Occur::Should,
-                Box::new(term_set(visible)) as Box<dyn TQuery>,
-            ),
-            (
+        }
+        // Automatic declassification opens further keys in cables whose date has passed.
+        let mut filter = vec![(
+            Occur::Should,
+            Box::new(term_set(visible)) as Box<dyn TQuery>,
+        )];
+        if let Some(declass) = self.declassified(scope) {
+            filter.push((
                 Occur::Should,
                 Box::new(BooleanQuery::new(vec![
                     (
@@ -363,8 +370,8 @@ impl Archive {
                     ),
                     (Occur::Must, declass),
                 ])),
-            ),
-        ];
+            ));
+        }
         Box::new(BooleanQuery::new(vec![
             (Occur::Must, tq),
             (Occur::Must, Box::new(BooleanQuery::new(filter))),
@@ -802,16 +809,9 @@ impl Archive {
         scope: &Scope,
     ) -> crate::facets::FacetCounter<'a> {
         self.facet_cache.retain(&live_segments(searcher));
-        let within = match &scope.visible {
-            Some(keys) if scope.as_of.is_none() || scope.opened.is_empty() => {
-                Some(crate::keyset::KeySetQuery::new(
-                    self.fields.access,
-                    keys,
-                    self.keyset_cache.clone(),
-                ))
-            }
-            _ => None,
-        };
+        let within = scope.exact_keys().map(|keys| {
+            crate::keyset::KeySetQuery::new(self.fields.access, keys, self.keyset_cache.clone())
+        });
         crate::facets::FacetCounter {
             names,
             cache: self.facet_cache.clone(),
@@ -844,10 +844,13 @@ fn scoped_by_text(query: &Query) -> bool {
 #[cfg(test)]
 mod tests {
     use super::scoped_by_text;
+    use crate::keyset::{KeySetQuery, Within};
     use crate::{Archive, Clearance, Who};
     use cable_query::{Level, Ranked};
     use cable_testdata::access;
-    use tantivy::collector::DocSetCollector;
+    use tantivy::collector::{Count, DocSetCollector, TopDocs};
+    use tantivy::query::{BooleanQuery, Occur, Query as TQuery};
+    use tantivy::DocAddress;
 
     /// A query `scoped_by_text` leaves without the access filter matches exactly what it
     /// matches with the filter, for every reader of the access fixture, under
@@ -920,17 +923,6 @@ mod tests {
             assert!(!scoped_by_text(&query), "{text}");
         }
     }
-}
-
-#[cfg(test)]
-mod within_tests {
-    use crate::keyset::KeySetQuery;
-    use crate::{Archive, Clearance, Who};
-    use cable_query::{Level, Ranked};
-    use cable_testdata::access;
-    use tantivy::collector::{Count, DocSetCollector, TopDocs};
-    use tantivy::query::{BooleanQuery, Occur, Query as TQuery};
-    use tantivy::DocAddress;
 
     /// The access filter as a bit test ([`crate::keyset::Within`]) answers exactly as the
     /// conjunction with the key set it replaces, for every reader of the access fixture and
@@ -940,11 +932,7 @@ mod within_tests {
     #[test]
     fn within_answers_as_the_conjunction() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let src = tmp.path().join("cables");
-        std::fs::create_dir(&src).expect("dir");
-        for (name, text) in access::cables() {
-            std::fs::write(src.join(name), text).expect("write");
-        }
+        let src = access::write_cables(tmp.path());
         let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
         archive.ingest(&[src], &mut |_| {}).expect("ingest");
         let queries = [
@@ -974,6 +962,11 @@ mod within_tests {
                 let query = cable_query::parse(text).expect("query");
                 let bare = archive.translate(&query, &scope).expect("translate");
                 let within = archive.restrict(bare.box_clone(), &scope);
+                assert!(
+                    within.is::<Within>() || within.is::<KeySetQuery>(),
+                    "{text:?} as {}: the bit test, not a conjunction",
+                    r.name
+                );
                 let keys =
                     KeySetQuery::new(archive.fields.access, visible, archive.keyset_cache.clone());
                 let both: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![

@@ -210,6 +210,7 @@ impl SnippetPrefilter {
     }
 }
 
+/// `s` with every run of whitespace made one space, none at the ends.
 pub(crate) fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
