@@ -118,10 +118,14 @@ impl AppState {
         let view = reader.view.clone();
         let from = reader.from.clone();
         let detail = detail.to_string();
-        // Never closed, so the permit always comes; a request that waits too long is answered
-        // by the request timeout.
-        let _permit = self.working.acquire().await;
+        // A request that waits too long is answered by the request timeout. The permit goes
+        // with the work: a request that times out while its search runs keeps its place until
+        // the search ends. Acquiring fails only on a closed semaphore, which this one never is.
+        let Ok(permit) = Arc::clone(&self.working).acquire_owned().await else {
+            return Err(ApiError::internal("the archive's work queue is closed"));
+        };
         match tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             archive.audit(&view, what, &detail, &from);
             f(&archive, &view)
         })
