@@ -150,30 +150,36 @@ pub fn run(
     };
     init_tracing();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(cable_server::serve(
-        archive,
-        opts,
-        |bound| {
-            let url = format!("http://{bound}/");
-            let mut out = std::io::stdout().lock();
-            let _ = if json_out {
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::json!({ "url": url, "data": dir, "access": access })
-                )
-            } else {
-                writeln!(
-                    out,
-                    "serving {} at {url}, access {} (Ctrl-C to stop)",
-                    dir.display(),
-                    access.name()
-                )
-            };
-            let _ = out.flush();
-        },
-        cable_server::shutdown_signal(),
-    ))?;
+    runtime.block_on(async {
+        let stop =
+            cable_server::shutdown_signal().context("installing the SIGINT/SIGTERM handlers")?;
+        cable_server::serve(
+            archive,
+            opts,
+            |bound| {
+                let url = format!("http://{bound}/");
+                let mut out = std::io::stdout().lock();
+                let _ = if json_out {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({ "url": url, "data": dir, "access": access })
+                    )
+                } else {
+                    writeln!(
+                        out,
+                        "serving {} at {url}, access {} (Ctrl-C to stop)",
+                        dir.display(),
+                        access.name()
+                    )
+                };
+                let _ = out.flush();
+            },
+            stop,
+        )
+        .await
+        .context("serving")
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
