@@ -31,8 +31,9 @@ use tantivy::TantivyDocument;
 /// version must be rebuilt (`cables reindex`). 2: the container's metadata is stored. 3: a
 /// `/month` facet for timelines. 4: text indexed per portion class (access control), releases.
 /// 5: adjacent word pairs of the subject and body (`pairs`), for phrases. 6: each document
-/// starts with its hit record (`hit`, `hit_text`).
-pub const SCHEMA_VERSION: &str = "6";
+/// starts with its hit record (`hit`, `hit_text`). 7: the subject and body once more without
+/// class keys (`text`), for the views that see every key.
+pub const SCHEMA_VERSION: &str = "7";
 
 /// The name of the analyzer every text field uses.
 pub const TOKENIZER: &str = "cables";
@@ -233,6 +234,11 @@ pub struct Fields {
     /// cables, no positions): a phrase query reads the positions only of the cables that hold
     /// every pair of the phrase.
     pub pairs: Field,
+    /// The subject and the body without class keys: each key's subject and body, as `subject`
+    /// and `body` hold them, are values of their own (so a phrase spans no two of them, as it
+    /// spans no two keys there). A view that sees every key searches one field, not a union
+    /// of every key's.
+    pub text: Field,
     /// The class keys of the cable's portions.
     pub access: Field,
     pub facets: Field,
@@ -298,6 +304,7 @@ impl Fields {
                     .set_index_option(IndexRecordOption::Basic),
             ),
         );
+        let text_all = b.add_text_field("text", text.clone());
         let access = b.add_text_field("access", STRING);
         let facets = b.add_facet_field("facets", FacetOptions::default());
         let cable = b.add_text_field("cable", STORED);
@@ -334,6 +341,7 @@ impl Fields {
             marking,
             body,
             pairs,
+            text: text_all,
             access,
             facets,
             cable,
@@ -516,6 +524,10 @@ impl Fields {
         }
         for k in keys {
             d.add_text(self.access, k);
+        }
+        // The same values without keys, in the order of the keys, subjects first.
+        for v in subject.values().chain(body.values()) {
+            d.add_text(self.text, v);
         }
         // Each key's subject and body are two values of `pairs`, so that no pair spans them.
         let mut pairs: BTreeMap<String, Vec<OwnedValue>> = BTreeMap::new();

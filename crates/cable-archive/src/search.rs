@@ -210,6 +210,13 @@ impl Scope {
         self.visible.as_deref().unwrap_or(&self.all)
     }
 
+    /// Whether the view sees the text under every key in the index.
+    fn sees_every_key(&self) -> bool {
+        self.visible
+            .as_ref()
+            .is_none_or(|v| v.len() == self.all.len())
+    }
+
     /// The visible keys of a restricted view that sees exactly their cables: no automatic
     /// declassification opens more. `None` for a view that sees everything, or more.
     fn exact_keys(&self) -> Option<&[String]> {
@@ -380,9 +387,12 @@ impl Archive {
 
     /// A word, prefix or phrase in the JSON `fields` (subject, body) under the scope's keys,
     /// and under automatic declassification also under the opened keys of declassified cables.
+    /// A word, prefix or phrase in the portions `scope` may see of `fields` (keyed fields), or
+    /// in `unkeyed` (the same portions without keys) when the scope sees every key.
     fn portion_text(
         &self,
         fields: &[Field],
+        unkeyed: Option<Field>,
         text: &Text,
         scope: &Scope,
     ) -> Result<Box<dyn TQuery>> {
@@ -416,6 +426,46 @@ impl Archive {
             .windows(2)
             .filter_map(|w| schema::pair(&w[0], &w[1]))
             .collect();
+        if let Some(field) = unkeyed.filter(|_| scope.sees_every_key()) {
+            // One field instead of a union of every key's: the same cables match (each key's
+            // texts are values of their own there, as they are fields of their own here).
+            let terms: Vec<Term> = toks
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect();
+            let phrase: Box<dyn TQuery> = match (prefix, terms.len()) {
+                (false, 1) => Box::new(TermQuery::new(
+                    terms[0].clone(),
+                    IndexRecordOption::WithFreqs,
+                )),
+                (false, _) => Box::new(PhraseQuery::new(terms)),
+                (true, _) => Box::new(phrase_prefix(terms)),
+            };
+            if pairs.is_empty() {
+                return Ok(phrase);
+            }
+            // A cable that holds the phrase holds each of its pairs under some key.
+            let mut must: Vec<(Occur, Box<dyn TQuery>)> = pairs
+                .iter()
+                .map(|p| -> (Occur, Box<dyn TQuery>) {
+                    let any_key = should(
+                        scope
+                            .all
+                            .iter()
+                            .map(|k| -> Box<dyn TQuery> {
+                                Box::new(TermQuery::new(
+                                    json_term(self.fields.pairs, k, p),
+                                    IndexRecordOption::Basic,
+                                ))
+                            })
+                            .collect(),
+                    );
+                    (Occur::Must, Box::new(ConstScoreQuery::new(any_key, 0.0)))
+                })
+                .collect();
+            must.push((Occur::Must, phrase));
+            return Ok(Box::new(BooleanQuery::new(must)));
+        }
         let narrowed = |field: Field, key: &String| -> Box<dyn TQuery> {
             let phrase = one(field, key);
             if pairs.is_empty() {
@@ -501,7 +551,9 @@ impl Archive {
         let f = &self.fields;
         Ok(match q {
             Query::All => Box::new(AllQuery),
-            Query::Text { text, .. } => self.portion_text(&[f.subject, f.body], text, scope)?,
+            Query::Text { text, .. } => {
+                self.portion_text(&[f.subject, f.body], Some(f.text), text, scope)?
+            }
             Query::And(v) => {
                 // Negated children exclude; a conjunction of negations alone starts from all.
                 let mut clauses = Vec::with_capacity(v.len() + 1);
@@ -533,7 +585,7 @@ impl Archive {
                 Filter::Info(t) => self.text_in(&[f.info], t)?,
                 Filter::Caveat(t) => self.text_in(&[f.caveat], t)?,
                 Filter::Caption(t) => self.text_in(&[f.caption], t)?,
-                Filter::Subject(t) => self.portion_text(&[f.subject], t, scope)?,
+                Filter::Subject(t) => self.portion_text(&[f.subject], None, t, scope)?,
                 Filter::Signer(t) => self.text_in(&[f.signer], t)?,
                 Filter::ClassifiedBy(t) => self.text_in(&[f.classified_by], t)?,
                 Filter::Classification(b) => u64_range(f.class_rank, rank(b.min), rank(b.max)),
@@ -668,22 +720,29 @@ impl Archive {
         let mut words: BTreeMap<String, f32> = BTreeMap::new();
         let mut doc_freqs = Vec::new();
         tq.query_terms(&mut |term, _| {
-            if term.field() == f.body || term.field() == f.subject {
+            if term.field() == f.body || term.field() == f.subject || term.field() == f.text {
                 doc_freqs.push(term.clone());
             }
         });
-        let distinct: std::collections::BTreeSet<&str> =
-            doc_freqs.iter().filter_map(json_word).collect();
+        let word = |term: &Term| -> Option<String> {
+            if term.field() == f.text {
+                term.value().as_str().map(str::to_string)
+            } else {
+                json_word(term).map(str::to_string)
+            }
+        };
+        let distinct: std::collections::BTreeSet<String> =
+            doc_freqs.iter().filter_map(word).collect();
         if distinct.len() == 1 {
             // One word: its weight ranks nothing against another, so no document frequency
             // is looked up (a term look-up per key and segment).
-            words.extend(distinct.into_iter().map(|w| (w.to_string(), 1.0)));
+            words.extend(distinct.into_iter().map(|w| (w, 1.0)));
         } else {
             for term in &doc_freqs {
                 let df = stats.doc_freq(term)?;
-                if let Some(w) = json_word(term) {
+                if let Some(w) = word(term) {
                     let score = 1.0 / (1.0 + df as f32);
-                    let e = words.entry(w.to_string()).or_insert(0.0);
+                    let e = words.entry(w).or_insert(0.0);
                     *e = e.max(score);
                 }
             }
@@ -845,7 +904,7 @@ fn scoped_by_text(query: &Query) -> bool {
 mod tests {
     use super::scoped_by_text;
     use crate::keyset::{KeySetQuery, Within};
-    use crate::{Archive, Clearance, Who};
+    use crate::{Archive, Clearance, View, Who};
     use cable_query::{Level, Ranked};
     use cable_testdata::access;
     use tantivy::collector::{Count, DocSetCollector, TopDocs};
@@ -922,6 +981,120 @@ mod tests {
             let query = cable_query::parse(text).expect("query");
             assert!(!scoped_by_text(&query), "{text}");
         }
+    }
+
+    /// A view that sees every key searches the unkeyed `text` field; it matches exactly the
+    /// cables the union of every key's terms matches, for words, phrases (narrowed by pairs or
+    /// not), prefixes and phrase prefixes, taken from the real corpus's own words.
+    #[test]
+    fn unkeyed_text_matches_what_every_key_matches() {
+        use tantivy::schema::Value;
+        let Some(shared) = cable_testdata::require_shared("unkeyed_text") else {
+            return;
+        };
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut archive = Archive::open(tmp.path()).expect("open");
+        archive
+            .ingest(&[shared.join("corpus")], &mut |_| {})
+            .expect("ingest");
+        let searcher = archive.reader.searcher();
+        let f = &archive.fields;
+        let scope = archive.scope(&searcher, &View::owner()).expect("scope");
+        assert!(scope.sees_every_key());
+        assert!(scope.all.len() >= 4, "keys: {:?}", scope.all);
+        // Words of the index, every 41st, and each one's first three letters as a prefix.
+        let mut queries: Vec<String> = Vec::new();
+        let seg = &searcher.segment_readers()[0];
+        let inv = seg.inverted_index(f.text).expect("text index");
+        let mut stream = inv.terms().stream().expect("terms");
+        let mut n = 0;
+        while stream.advance() {
+            n += 1;
+            let Ok(w) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            if n % 41 == 0 && w.chars().all(|c| c.is_ascii_alphanumeric()) {
+                queries.push(w.to_string());
+                if w.len() > 3 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+                    queries.push(format!("{}*", &w[..3]));
+                }
+            }
+        }
+        // Phrases of two to four words from the subjects and paragraphs, a phrase prefix of each.
+        let ids: Vec<String> = searcher
+            .search(&tantivy::query::AllQuery, &DocSetCollector)
+            .expect("all")
+            .into_iter()
+            .step_by(37)
+            .filter_map(|a| {
+                let d: tantivy::TantivyDocument = searcher.doc(a).ok()?;
+                Some(d.get_first(f.id)?.as_str()?.to_string())
+            })
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            let rec = archive
+                .get(id, &View::owner())
+                .expect("get")
+                .expect("there");
+            let mut texts = vec![rec.cable["subject"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()];
+            for p in rec.cable["paragraphs"].as_array().into_iter().flatten() {
+                texts.push(p["text"].as_str().unwrap_or_default().to_string());
+            }
+            for t in texts {
+                let words: Vec<&str> = t
+                    .split_whitespace()
+                    .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+                    .collect();
+                let len = 2 + i % 3;
+                if let Some(w) = words.get(words.len() / 2..words.len() / 2 + len) {
+                    queries.push(format!("\"{}\"", w.join(" ")));
+                    queries.push(format!("\"{}*\"", w.join(" ")));
+                }
+            }
+        }
+        queries.extend(
+            [
+                "\"prime minister\"",
+                "\"the prime minister\"",
+                "\"human rights\"",
+                "minist*",
+            ]
+            .map(String::from),
+        );
+        let mut differing = 0;
+        for text in &queries {
+            let Ok(cable_query::Query::Text { text: t, .. }) = cable_query::parse(text) else {
+                continue;
+            };
+            let keyed = archive
+                .portion_text(&[f.subject, f.body], None, &t, &scope)
+                .expect("keyed");
+            let unkeyed = archive
+                .portion_text(&[f.subject, f.body], Some(f.text), &t, &scope)
+                .expect("unkeyed");
+            let mut fields = std::collections::BTreeSet::new();
+            unkeyed.query_terms(&mut |term, _| {
+                fields.insert(term.field());
+            });
+            assert!(
+                !fields.contains(&f.body),
+                "{text}: the unkeyed query names keys"
+            );
+            let a = searcher.search(&keyed, &DocSetCollector).expect("keyed");
+            let b = searcher
+                .search(&unkeyed, &DocSetCollector)
+                .expect("unkeyed");
+            assert_eq!(a, b, "{text}");
+            differing += usize::from(!a.is_empty());
+        }
+        assert!(
+            differing >= 100,
+            "{differing} queries with matches of {}",
+            queries.len()
+        );
     }
 
     /// The access filter as a bit test ([`crate::keyset::Within`]) answers exactly as the
