@@ -664,12 +664,32 @@ impl Archive {
         opts: &SearchOptions,
         view: &View,
     ) -> Result<SearchResults> {
+        self.search_page(query, opts, view, true)
+    }
+
+    /// [`Archive::search`]; `two_passes` lets a query that [`ranks_by_blocks`] be ranked apart
+    /// from its count and facets (tests compare both ways).
+    fn search_page(
+        &self,
+        query: &Query,
+        opts: &SearchOptions,
+        view: &View,
+        two_passes: bool,
+    ) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let (tq, scope) = self.scoped_query(&searcher, query, view)?;
         let facets = self.facet_counter(&searcher, &FACETS, &scope);
         let top = TopDocs::with_limit(opts.limit.max(1)).and_offset(opts.offset);
         let stats = Statistics::new(&searcher);
         let (total, counts, addrs): (usize, _, Vec<DocAddress>) = match opts.sort {
+            Sort::Relevance if two_passes && ranks_by_blocks(query, &scope) => {
+                // Every match once without scores for the count and the facets, then the top
+                // alone, which tantivy finds by skipping blocks of postings that cannot enter it.
+                let (n, c) = searcher.search(&tq, &(Count, facets))?;
+                let d =
+                    searcher.search_with_statistics_provider(&tq, &top.order_by_score(), &stats)?;
+                (n, c, d.into_iter().map(|(_, a)| a).collect())
+            }
             Sort::Relevance => {
                 let (n, c, d) = searcher.search_with_statistics_provider(
                     &tq,
@@ -877,6 +897,25 @@ impl Archive {
             within,
         }
     }
+}
+
+/// Whether `query` becomes, for `scope`, terms of the unkeyed text alone that tantivy ranks by
+/// block-max WAND: one word (a view that sees every key searches it as one term), or a
+/// disjunction of such words. Matching those twice (once for the count and the facets, without
+/// scores; once for the top, skipping blocks) costs less than scoring every match
+/// (`government` as the owner: 24.5 M → 16.6 M instructions a page). A union over keys, a phrase
+/// or a prefix gains nothing from the second pass, nor does a conjunction, whose matches are few
+/// already (`Interpol kidnapping`: 2.8 M → 3.7 M).
+fn ranks_by_blocks(query: &Query, scope: &Scope) -> bool {
+    fn one_word(q: &Query) -> bool {
+        matches!(q, Query::Text { text: Text::Word { text, prefix: false }, .. }
+            if words(text).len() == 1)
+    }
+    scope.sees_every_key()
+        && match query {
+            Query::Or(v) => v.len() > 1 && v.iter().all(one_word),
+            q => one_word(q),
+        }
 }
 
 /// Whether every cable `query` matches must match one of its free-text or `subject:` clauses.
@@ -1095,6 +1134,69 @@ mod tests {
             "{differing} queries with matches of {}",
             queries.len()
         );
+    }
+
+    /// A page ranked apart from its count and facets (block-max WAND) is the page of one
+    /// scored pass: the same total, facets and hits in the same order, on the real corpus.
+    #[test]
+    fn ranking_apart_gives_the_same_page() {
+        let Some(shared) = cable_testdata::require_shared("ranking_apart") else {
+            return;
+        };
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut archive = Archive::open(tmp.path()).expect("open");
+        archive
+            .ingest(&[shared.join("corpus")], &mut |_| {})
+            .expect("ingest");
+        let owner = View::owner();
+        let searcher = archive.reader.searcher();
+        let scope = archive.scope(&searcher, &owner).expect("scope");
+        let queries = [
+            "government",
+            "nuclear",
+            "embassy",
+            "breakfast",
+            "kidnapping",
+            "iran OR iraq",
+            "minister OR president OR ambassador",
+            "zzzznotaword",
+        ];
+        let mut compared = 0;
+        for text in queries {
+            let query = cable_query::parse(text).expect("query");
+            assert!(super::ranks_by_blocks(&query, &scope), "{text}");
+            for offset in [0, 20] {
+                let opts = super::SearchOptions {
+                    limit: 20,
+                    offset,
+                    ..Default::default()
+                };
+                let a = archive
+                    .search_page(&query, &opts, &owner, true)
+                    .expect("two");
+                let b = archive
+                    .search_page(&query, &opts, &owner, false)
+                    .expect("one");
+                assert_eq!(a.total, b.total, "{text}");
+                assert_eq!(a.facets, b.facets, "{text}");
+                let ids = |r: &super::SearchResults| -> Vec<String> {
+                    r.hits.iter().map(|h| h.id.clone()).collect()
+                };
+                assert_eq!(ids(&a), ids(&b), "{text} from {offset}");
+                compared += a.hits.len();
+            }
+        }
+        assert!(compared >= 150, "{compared} hits compared");
+        for text in [
+            "\"human rights\"",
+            "minist*",
+            "iran iraq",
+            "tag:PREL",
+            "iran -iraq",
+        ] {
+            let query = cable_query::parse(text).expect("query");
+            assert!(!super::ranks_by_blocks(&query, &scope), "{text}");
+        }
     }
 
     /// The access filter as a bit test ([`crate::keyset::Within`]) answers exactly as the
