@@ -69,6 +69,9 @@ pub struct Archive {
     facet_cache: std::sync::Arc<facets::FacetCache>,
     /// The access filters' doc sets per segment ([`keyset`]).
     keyset_cache: std::sync::Arc<keyset::KeySetCache>,
+    /// The class keys in the index (the `access` field's terms) and the segments they were read
+    /// from: the same segments hold the same terms (a delete removes none).
+    index_keys: std::sync::Mutex<Option<(Vec<tantivy::index::SegmentId>, Vec<String>)>>,
 }
 
 /// One stored version of a cable: its id and hash, the Cable JSON and the original text.
@@ -203,6 +206,7 @@ impl Archive {
             stop: None,
             facet_cache: Default::default(),
             keyset_cache: Default::default(),
+            index_keys: Default::default(),
             audit: if read_only {
                 audit::AuditLog::disabled()
             } else {
