@@ -375,10 +375,6 @@ impl Archive {
         ]))
     }
 
-    /// A word, prefix or phrase in the JSON `fields` (subject, body) under the scope's keys,
-    /// and under automatic declassification also under the opened keys of declassified cables.
-    /// A word, prefix or phrase in the portions `scope` may see of `fields` (keyed fields), or
-    /// in `unkeyed` (the same portions without keys) when the scope sees every key.
     /// Every class key in the index `searcher` reads, sorted: read from each segment's terms
     /// once for a set of segments (a small page spent 6% of its time reading them again).
     fn index_keys(&self, searcher: &Searcher) -> Result<Vec<String>> {
@@ -407,6 +403,9 @@ impl Archive {
         Ok(keys)
     }
 
+    /// A word, prefix or phrase in the JSON `fields` (subject, body) under the scope's keys,
+    /// and under automatic declassification also under the opened keys of declassified cables;
+    /// or, when the scope sees every key, in `unkeyed` (the same portions without keys).
     fn portion_text(
         &self,
         fields: &[Field],
