@@ -421,8 +421,9 @@ impl Archive {
             .into());
         }
         let prefix = matches!(text, Text::Word { prefix: true, .. });
-        let one = |field: Field, key: &str| -> Box<dyn TQuery> {
-            let terms: Vec<Term> = toks.iter().map(|t| json_term(field, key, t)).collect();
+        // The word, phrase or phrase prefix over the terms `term` makes of the query's words.
+        let phrase = |term: &dyn Fn(&str) -> Term| -> Box<dyn TQuery> {
+            let terms: Vec<Term> = toks.iter().map(|t| term(t)).collect();
             match (prefix, terms.len()) {
                 (false, 1) => Box::new(TermQuery::new(
                     terms[0].clone(),
@@ -443,72 +444,46 @@ impl Archive {
             .windows(2)
             .filter_map(|w| schema::pair(&w[0], &w[1]))
             .collect();
+        // `phrase` narrowed by the query `pair` makes for each pair, scored zero: the pairs only
+        // narrow which cables are read.
+        let narrowed =
+            |phrase: Box<dyn TQuery>, pair: &dyn Fn(&str) -> Box<dyn TQuery>| -> Box<dyn TQuery> {
+                if pairs.is_empty() {
+                    return phrase;
+                }
+                let mut must: Vec<(Occur, Box<dyn TQuery>)> = pairs
+                    .iter()
+                    .map(|p| -> (Occur, Box<dyn TQuery>) {
+                        (Occur::Must, Box::new(ConstScoreQuery::new(pair(p), 0.0)))
+                    })
+                    .collect();
+                must.push((Occur::Must, phrase));
+                Box::new(BooleanQuery::new(must))
+            };
+        let pair_under = |key: &str, p: &str| -> Box<dyn TQuery> {
+            Box::new(TermQuery::new(
+                json_term(self.fields.pairs, key, p),
+                IndexRecordOption::Basic,
+            ))
+        };
         if let Some(field) = unkeyed.filter(|_| scope.sees_every_key()) {
             // One field instead of a union of every key's: the same cables match (each key's
-            // texts are values of their own there, as they are fields of their own here).
-            let terms: Vec<Term> = toks
-                .iter()
-                .map(|t| Term::from_field_text(field, t))
-                .collect();
-            let phrase: Box<dyn TQuery> = match (prefix, terms.len()) {
-                (false, 1) => Box::new(TermQuery::new(
-                    terms[0].clone(),
-                    IndexRecordOption::WithFreqs,
-                )),
-                (false, _) => Box::new(PhraseQuery::new(terms)),
-                (true, _) => Box::new(phrase_prefix(terms)),
-            };
-            if pairs.is_empty() {
-                return Ok(phrase);
-            }
-            // A cable that holds the phrase holds each of its pairs under some key.
-            let mut must: Vec<(Occur, Box<dyn TQuery>)> = pairs
-                .iter()
-                .map(|p| -> (Occur, Box<dyn TQuery>) {
-                    let any_key = should(
-                        scope
-                            .all
-                            .iter()
-                            .map(|k| -> Box<dyn TQuery> {
-                                Box::new(TermQuery::new(
-                                    json_term(self.fields.pairs, k, p),
-                                    IndexRecordOption::Basic,
-                                ))
-                            })
-                            .collect(),
-                    );
-                    (Occur::Must, Box::new(ConstScoreQuery::new(any_key, 0.0)))
-                })
-                .collect();
-            must.push((Occur::Must, phrase));
-            return Ok(Box::new(BooleanQuery::new(must)));
+            // texts are values of their own there, as they are fields of their own here), and
+            // a cable that holds the phrase holds each of its pairs under some key.
+            return Ok(narrowed(
+                phrase(&|t| Term::from_field_text(field, t)),
+                &|p| should(scope.all.iter().map(|k| pair_under(k, p)).collect()),
+            ));
         }
-        let narrowed = |field: Field, key: &String| -> Box<dyn TQuery> {
-            let phrase = one(field, key);
-            if pairs.is_empty() {
-                return phrase;
-            }
-            let mut must: Vec<(Occur, Box<dyn TQuery>)> = pairs
-                .iter()
-                .map(|p| -> (Occur, Box<dyn TQuery>) {
-                    let term = TermQuery::new(
-                        json_term(self.fields.pairs, key, p),
-                        IndexRecordOption::Basic,
-                    );
-                    // Scored as before: the pairs only narrow which cables are read.
-                    (
-                        Occur::Must,
-                        Box::new(ConstScoreQuery::new(Box::new(term), 0.0)),
-                    )
-                })
-                .collect();
-            must.push((Occur::Must, phrase));
-            Box::new(BooleanQuery::new(must))
+        let keyed = |field: Field, key: &String| -> Box<dyn TQuery> {
+            narrowed(phrase(&|t| json_term(field, key, t)), &|p| {
+                pair_under(key, p)
+            })
         };
         let over = |keys: &[String]| -> Vec<Box<dyn TQuery>> {
             fields
                 .iter()
-                .flat_map(|f| keys.iter().map(move |k| narrowed(*f, k)))
+                .flat_map(|f| keys.iter().map(move |k| keyed(*f, k)))
                 .collect()
         };
         let mut parts = over(scope.keys());
