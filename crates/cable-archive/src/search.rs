@@ -942,16 +942,8 @@ mod tests {
     use tantivy::query::{BooleanQuery, Occur, Query as TQuery};
     use tantivy::DocAddress;
 
-    /// A query `scoped_by_text` leaves without the access filter matches exactly what it
-    /// matches with the filter, for every reader of the access fixture, under
-    /// auto-declassification (opened keys) and with a hand-made release; and the rule holds
-    /// for the queries it must not skip.
-    #[test]
-    fn scoped_text_needs_no_filter() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let src = access::write_cables(tmp.path());
-        let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
-        archive.ingest(&[src], &mut |_| {}).expect("ingest");
+    /// Record the access fixture's hand-made release ([`access::RELEASED`]).
+    fn record_fixture_release(archive: &mut Archive) {
         let (id, paragraph, exemption) = access::RELEASED;
         archive
             .record_release(
@@ -964,6 +956,54 @@ mod tests {
                 "records officer",
             )
             .expect("release");
+    }
+
+    /// The view of fixture reader `r`, judged on `as_of` (else today).
+    fn reader_view(
+        archive: &Archive,
+        r: &access::TestReader,
+        as_of: Option<jiff::civil::Date>,
+    ) -> View {
+        let level = <Level as Ranked>::ALL[r.level as usize];
+        archive
+            .view(
+                Who::Anonymous,
+                Some(Clearance::new(level, r.caveats)),
+                as_of,
+            )
+            .expect("view")
+    }
+
+    /// The real corpus's cables in one archive, ingested once for the tests that only read it;
+    /// `None` (the test skips) without `../shared`.
+    fn corpus_archive(test: &str) -> Option<&'static Archive> {
+        static ARCHIVE: std::sync::OnceLock<Option<(tempfile::TempDir, Archive)>> =
+            std::sync::OnceLock::new();
+        let shared = cable_testdata::require_shared(test)?;
+        ARCHIVE
+            .get_or_init(|| {
+                let tmp = tempfile::tempdir().expect("tempdir");
+                let mut archive = Archive::open(tmp.path()).expect("open");
+                archive
+                    .ingest(&[shared.join("corpus")], &mut |_| {})
+                    .expect("ingest");
+                Some((tmp, archive))
+            })
+            .as_ref()
+            .map(|(_, archive)| archive)
+    }
+
+    /// A query `scoped_by_text` leaves without the access filter matches exactly what it
+    /// matches with the filter, for every reader of the access fixture, under
+    /// auto-declassification (opened keys) and with a hand-made release; and the rule holds
+    /// for the queries it must not skip.
+    #[test]
+    fn scoped_text_needs_no_filter() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let src = access::write_cables(tmp.path());
+        let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
+        archive.ingest(&[src], &mut |_| {}).expect("ingest");
+        record_fixture_release(&mut archive);
         let words: Vec<&str> = access::CANARIES.iter().map(|c| c.word).collect();
         let mut queries: Vec<String> = words.clone().into_iter().map(String::from).collect();
         for w in &words {
@@ -982,14 +1022,7 @@ mod tests {
             archive.set_auto_declassify(declassify).expect("policy");
             let searcher = archive.reader.searcher();
             for r in &access::READERS {
-                let level = <Level as Ranked>::ALL[r.level as usize];
-                let view = archive
-                    .view(
-                        Who::Anonymous,
-                        Some(Clearance::new(level, r.caveats)),
-                        Some(as_of),
-                    )
-                    .expect("view");
+                let view = reader_view(&archive, r, Some(as_of));
                 let scope = archive.scope(&searcher, &view).expect("scope");
                 for text in &queries {
                     let query = cable_query::parse(text).expect("query");
@@ -1036,14 +1069,7 @@ mod tests {
         let as_of: jiff::civil::Date = access::AS_OF.parse().expect("date");
         let views: Vec<(&access::TestReader, View)> = access::READERS
             .iter()
-            .map(|r| {
-                let level = <Level as Ranked>::ALL[r.level as usize];
-                let clearance = Clearance::new(level, r.caveats);
-                let view = archive
-                    .view(Who::Anonymous, Some(clearance), Some(as_of))
-                    .expect("view");
-                (r, view)
-            })
+            .map(|r| (r, reader_view(&archive, r, Some(as_of))))
             .collect();
         let search = |archive: &Archive, view: &View, word: &str| -> Vec<String> {
             let query = cable_query::parse(word).expect("query");
@@ -1054,18 +1080,7 @@ mod tests {
             ids
         };
         archive.ingest(&[early], &mut |_| {}).expect("ingest");
-        let (id, paragraph, exemption) = access::RELEASED;
-        archive
-            .record_release(
-                id,
-                Level::Unclassified,
-                vec![crate::Withheld {
-                    paragraph: paragraph.into(),
-                    exemption: exemption.into(),
-                }],
-                "records officer",
-            )
-            .expect("release");
+        record_fixture_release(&mut archive);
         let before = archive
             .index_keys(&archive.reader.searcher())
             .expect("keys");
@@ -1108,14 +1123,9 @@ mod tests {
     #[test]
     fn unkeyed_text_matches_what_every_key_matches() {
         use tantivy::schema::Value;
-        let Some(shared) = cable_testdata::require_shared("unkeyed_text") else {
+        let Some(archive) = corpus_archive("unkeyed_text") else {
             return;
         };
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let mut archive = Archive::open(tmp.path()).expect("open");
-        archive
-            .ingest(&[shared.join("corpus")], &mut |_| {})
-            .expect("ingest");
         let searcher = archive.reader.searcher();
         let f = &archive.fields;
         let scope = archive.scope(&searcher, &View::owner()).expect("scope");
@@ -1183,7 +1193,7 @@ mod tests {
             ]
             .map(String::from),
         );
-        let mut differing = 0;
+        let mut with_matches = 0;
         for text in &queries {
             let Ok(cable_query::Query::Text { text: t, .. }) = cable_query::parse(text) else {
                 continue;
@@ -1207,11 +1217,11 @@ mod tests {
                 .search(&unkeyed, &DocSetCollector)
                 .expect("unkeyed");
             assert_eq!(a, b, "{text}");
-            differing += usize::from(!a.is_empty());
+            with_matches += usize::from(!a.is_empty());
         }
         assert!(
-            differing >= 100,
-            "{differing} queries with matches of {}",
+            with_matches >= 100,
+            "{with_matches} queries with matches of {}",
             queries.len()
         );
     }
@@ -1220,14 +1230,9 @@ mod tests {
     /// scored pass: the same total, facets and hits in the same order, on the real corpus.
     #[test]
     fn ranking_apart_gives_the_same_page() {
-        let Some(shared) = cable_testdata::require_shared("ranking_apart") else {
+        let Some(archive) = corpus_archive("ranking_apart") else {
             return;
         };
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let mut archive = Archive::open(tmp.path()).expect("open");
-        archive
-            .ingest(&[shared.join("corpus")], &mut |_| {})
-            .expect("ingest");
         let owner = View::owner();
         let searcher = archive.reader.searcher();
         let scope = archive.scope(&searcher, &owner).expect("scope");
@@ -1305,10 +1310,7 @@ mod tests {
         };
         let mut compared = 0;
         for r in &access::READERS {
-            let level = <Level as Ranked>::ALL[r.level as usize];
-            let view = archive
-                .view(Who::Anonymous, Some(Clearance::new(level, r.caveats)), None)
-                .expect("view");
+            let view = reader_view(&archive, r, None);
             let scope = archive.scope(&searcher, &view).expect("scope");
             let Some(visible) = &scope.visible else {
                 continue;
