@@ -218,29 +218,29 @@ pub async fn serve(
     .await
 }
 
-/// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called, not
-/// when the future is first polled: a signal that arrives after the caller has announced the
-/// server (its URL printed, a first request answered) must stop it cleanly, never kill it with
-/// the default action. Call it inside the runtime, before binding.
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. On Unix the handlers are installed when this is
+/// called, not when the future is first polled: a signal that arrives after the caller has
+/// announced the server (its URL printed, a first request answered) must stop it cleanly,
+/// never kill it with the default action. Call it inside the runtime, before binding.
 pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    {
+    let signalled = {
         use tokio::signal::unix::{signal, SignalKind};
         let mut int = signal(SignalKind::interrupt())?;
         let mut term = signal(SignalKind::terminate())?;
-        Ok(async move {
+        async move {
             tokio::select! {
                 _ = int.recv() => {},
                 _ = term.recv() => {},
             }
-            tracing::info!("shutting down: draining requests in flight");
-        })
-    }
+        }
+    };
     #[cfg(not(unix))]
-    {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down: draining requests in flight");
-        })
-    }
+    let signalled = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    Ok(async move {
+        signalled.await;
+        tracing::info!("shutting down: draining requests in flight");
+    })
 }
