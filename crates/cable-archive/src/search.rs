@@ -736,25 +736,26 @@ impl Archive {
                 doc_freqs.push(term.clone());
             }
         });
-        let word = |term: &Term| -> Option<String> {
-            if term.field() == f.text {
-                term.value().as_str().map(str::to_string)
+        // The word of a term of the unkeyed text, or of a keyed (JSON) field.
+        fn word(text: Field, term: &Term) -> Option<&str> {
+            if term.field() == text {
+                std::str::from_utf8(term.serialized_value_bytes()).ok()
             } else {
-                json_word(term).map(str::to_string)
+                json_word(term)
             }
-        };
-        let distinct: std::collections::BTreeSet<String> =
-            doc_freqs.iter().filter_map(word).collect();
+        }
+        let distinct: std::collections::BTreeSet<&str> =
+            doc_freqs.iter().filter_map(|t| word(f.text, t)).collect();
         if distinct.len() == 1 {
             // One word: its weight ranks nothing against another, so no document frequency
             // is looked up (a term look-up per key and segment).
-            words.extend(distinct.into_iter().map(|w| (w, 1.0)));
+            words.extend(distinct.into_iter().map(|w| (w.to_string(), 1.0)));
         } else {
             for term in &doc_freqs {
                 let df = stats.doc_freq(term)?;
-                if let Some(w) = word(term) {
+                if let Some(w) = word(f.text, term) {
                     let score = 1.0 / (1.0 + df as f32);
-                    let e = words.entry(w).or_insert(0.0);
+                    let e = words.entry(w.to_string()).or_insert(0.0);
                     *e = e.max(score);
                 }
             }
