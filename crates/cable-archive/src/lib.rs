@@ -23,6 +23,7 @@ pub mod hitrecord;
 mod ingest;
 mod keyset;
 mod policy;
+mod rank;
 pub mod readers;
 mod reindex;
 mod rodir;

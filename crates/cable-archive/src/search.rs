@@ -9,6 +9,8 @@ use cable_query::{DateRange, Declassify, Filter, Level, Query, Ranked, Text};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
+
+use crate::rank::{Matches, TopWithin};
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery,
@@ -659,7 +661,7 @@ impl Archive {
         self.search_page(query, opts, view, true)
     }
 
-    /// [`Archive::search`]; `two_passes` lets a query that [`ranks_by_blocks`] be ranked apart
+    /// [`Archive::search`]; `two_passes` lets a query that is [`ranked_apart`] be ranked apart
     /// from its count and facets (tests compare both ways).
     fn search_page(
         &self,
@@ -674,14 +676,41 @@ impl Archive {
         let top = TopDocs::with_limit(opts.limit.max(1)).and_offset(opts.offset);
         let stats = Statistics::new(&searcher);
         let (total, counts, addrs): (usize, _, Vec<DocAddress>) = match opts.sort {
-            Sort::Relevance if two_passes && ranks_by_blocks(query, &scope) => {
+            Sort::Relevance if two_passes => match ranked_apart(query, &scope) {
                 // Every match once without scores for the count and the facets, then the top
                 // alone, which tantivy finds by skipping blocks of postings that cannot enter it.
-                let (n, c) = searcher.search(&tq, &(Count, facets))?;
-                let d =
-                    searcher.search_with_statistics_provider(&tq, &top.order_by_score(), &stats)?;
-                (n, c, d.into_iter().map(|(_, a)| a).collect())
-            }
+                Some(Apart::Whole) => {
+                    let (n, c) = searcher.search(&tq, &(Count, facets))?;
+                    let d = searcher.search_with_statistics_provider(
+                        &tq,
+                        &top.order_by_score(),
+                        &stats,
+                    )?;
+                    (n, c, d.into_iter().map(|(_, a)| a).collect())
+                }
+                // The same, the top taken from the ranking part's among the first pass's
+                // matches.
+                Some(Apart::Part(part)) => {
+                    let (n, c, within) = searcher.search(&tq, &(Count, facets, Matches))?;
+                    let ranked = self.translate(part, &scope)?;
+                    let top_within = TopWithin {
+                        offset: opts.offset,
+                        limit: opts.limit.max(1),
+                        within: within.into(),
+                    };
+                    let d =
+                        searcher.search_with_statistics_provider(&ranked, &top_within, &stats)?;
+                    (n, c, d.into_iter().map(|(_, a)| a).collect())
+                }
+                None => {
+                    let (n, c, d) = searcher.search_with_statistics_provider(
+                        &tq,
+                        &(Count, facets, top.order_by_score()),
+                        &stats,
+                    )?;
+                    (n, c, d.into_iter().map(|(_, a)| a).collect())
+                }
+            },
             Sort::Relevance => {
                 let (n, c, d) = searcher.search_with_statistics_provider(
                     &tq,
@@ -892,23 +921,49 @@ impl Archive {
     }
 }
 
-/// Whether `query` becomes, for `scope`, terms of the unkeyed text alone that tantivy ranks by
-/// block-max WAND: one word (a view that sees every key searches it as one term), or a
-/// disjunction of such words. Matching those twice (once for the count and the facets, without
-/// scores; once for the top, skipping blocks) costs less than scoring every match
-/// (`government` as the owner: 24.5 M → 16.6 M instructions a page). A union over keys, a phrase
-/// or a prefix gains nothing from the second pass, nor does a conjunction, whose matches are few
-/// already (`Interpol kidnapping`: 2.8 M → 3.7 M).
-fn ranks_by_blocks(query: &Query, scope: &Scope) -> bool {
+/// How a page may be ranked apart from its count and facets.
+#[derive(Debug, PartialEq)]
+enum Apart<'q> {
+    /// The whole query ranks the page.
+    Whole,
+    /// This part of the query ranks the page; the rest only excludes (negations add nothing to
+    /// a score).
+    Part(&'q Query),
+}
+
+/// Whether `query`'s page, for `scope`, is ranked by terms of the unkeyed text alone that
+/// tantivy ranks by block-max WAND: one word (a view that sees every key searches it as one
+/// term), or a disjunction of such words, alone or with negations. Matching twice (once for
+/// the count and the facets, without scores; once for the top, skipping blocks) costs less than
+/// scoring every match (`government` as the owner: 24.5 M → 16.6 M instructions a page). A
+/// union over keys, a phrase or a prefix gains nothing from the second pass, nor does a
+/// conjunction, whose matches are few already (`Interpol kidnapping`: 2.8 M → 3.7 M); nor is a
+/// conjunction with a field ranked apart, whose term's score adds to the words'.
+fn ranked_apart<'q>(query: &'q Query, scope: &Scope) -> Option<Apart<'q>> {
     fn one_word(q: &Query) -> bool {
         matches!(q, Query::Text { text: Text::Word { text, prefix: false }, .. }
             if words(text).len() == 1)
     }
-    scope.sees_every_key()
-        && match query {
+    fn words_only(q: &Query) -> bool {
+        match q {
             Query::Or(v) => v.len() > 1 && v.iter().all(one_word),
             q => one_word(q),
         }
+    }
+    if !scope.sees_every_key() {
+        return None;
+    }
+    if words_only(query) {
+        return Some(Apart::Whole);
+    }
+    let Query::And(v) = query else {
+        return None;
+    };
+    let mut ranking = v.iter().filter(|c| !matches!(c, Query::Not(_)));
+    match (ranking.next(), ranking.next()) {
+        (Some(part), None) if words_only(part) => Some(Apart::Part(part)),
+        _ => None,
+    }
 }
 
 /// Whether every cable `query` matches must match one of its free-text or `subject:` clauses.
@@ -1246,11 +1301,16 @@ mod tests {
             "iran OR iraq",
             "minister OR president OR ambassador",
             "zzzznotaword",
+            "iran -iraq",
+            "nuclear -sanctions",
+            "(iran OR iraq) -tag:PREL",
+            "-tag:PREL government -subject:embassy",
+            "(minister OR president) -class>=SECRET",
         ];
         let mut compared = 0;
         for text in queries {
             let query = cable_query::parse(text).expect("query");
-            assert!(super::ranks_by_blocks(&query, &scope), "{text}");
+            assert!(super::ranked_apart(&query, &scope).is_some(), "{text}");
             for offset in [0, 20] {
                 let opts = super::SearchOptions {
                     limit: 20,
@@ -1278,10 +1338,15 @@ mod tests {
             "minist*",
             "iran iraq",
             "tag:PREL",
-            "iran -iraq",
+            "iran tag:PREL",
+            "iran iraq -tag:PREL",
+            "-tag:PREL",
+            "iran OR -tag:PREL",
+            // `iran OR (iraq -tag:PREL)`: iraq adds to the score only outside PREL.
+            "iran OR iraq -tag:PREL",
         ] {
             let query = cable_query::parse(text).expect("query");
-            assert!(!super::ranks_by_blocks(&query, &scope), "{text}");
+            assert_eq!(super::ranked_apart(&query, &scope), None, "{text}");
         }
     }
 
