@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use cable_format::Cable;
 use cable_query::{Level, Marking, Precedence, Ranked};
@@ -32,8 +32,9 @@ use tantivy::TantivyDocument;
 /// `/month` facet for timelines. 4: text indexed per portion class (access control), releases.
 /// 5: adjacent word pairs of the subject and body (`pairs`), for phrases. 6: each document
 /// starts with its hit record (`hit`, `hit_text`). 7: the subject and body once more without
-/// class keys (`text`), for the views that see every key.
-pub const SCHEMA_VERSION: &str = "7";
+/// class keys (`text`), for the views that see every key. 8: the common pairs
+/// (`common_pairs.txt`) in `pairs` too.
+pub const SCHEMA_VERSION: &str = "8";
 
 /// The name of the analyzer every text field uses.
 pub const TOKENIZER: &str = "cables";
@@ -58,8 +59,9 @@ pub fn register_analyzers(index: &tantivy::Index) {
         .register(PAIRS_TOKENIZER, pairs_analyzer());
 }
 
-/// The words of [`analyzer`] two by two where both are common words and directly follow each
-/// other (`prime minister` from "the Prime Minister's"): the terms of the `pairs` field.
+/// The words of [`analyzer`] two by two where both are common words, or the two are a common
+/// pair, and directly follow each other (`prime minister` from "the Prime Minister's"): the
+/// terms of the `pairs` field.
 pub fn pairs_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
@@ -76,28 +78,83 @@ pub fn pairs_analyzer() -> TextAnalyzer {
 /// A longer list costs ingest time (BENCHMARKS.md, session 7).
 const COMMON_WORDS: &str = include_str!("common_words.txt");
 
-/// The words of [`COMMON_WORDS`] (its `#` lines are comments).
-fn listed_common_words() -> impl Iterator<Item = &'static str> {
-    COMMON_WORDS
-        .lines()
+/// The set phrases of the field whose words are less common than [`COMMON_WORDS`] but still in a
+/// tenth of the cables or more (`human rights`, `law enforcement`; `scripts/common_pairs.py`):
+/// found as phrases in at least 1% of the real corpus's cables. A fixed list of pairs adds at
+/// most this many terms to the index, where a longer word list would add every pair of its
+/// words.
+const COMMON_PAIRS: &str = include_str!("common_pairs.txt");
+
+/// The lines of a word or pair list (its `#` lines are comments).
+fn listed(list: &'static str) -> impl Iterator<Item = &'static str> {
+    list.lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
 }
 
-fn common_words() -> &'static FxHashSet<&'static str> {
-    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| listed_common_words().collect())
+/// The words of [`COMMON_WORDS`].
+fn listed_common_words() -> impl Iterator<Item = &'static str> {
+    listed(COMMON_WORDS)
+}
+
+/// The pairs of [`COMMON_PAIRS`], each as its two words.
+fn listed_common_pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
+    listed(COMMON_PAIRS).filter_map(|l| l.split_once(' '))
+}
+
+/// What a word may take part in as a pair's word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// A common word: it pairs with any common word.
+    Common,
+    /// Not common, but a word of a common pair: it pairs with that pair's other word.
+    Paired,
+}
+
+/// The words that can make a pair, and the common pairs.
+struct PairWords {
+    roles: FxHashMap<&'static str, Role>,
+    pairs: FxHashSet<(&'static str, &'static str)>,
+}
+
+impl PairWords {
+    fn get() -> &'static PairWords {
+        static WORDS: OnceLock<PairWords> = OnceLock::new();
+        WORDS.get_or_init(|| {
+            let mut roles: FxHashMap<&'static str, Role> =
+                listed_common_words().map(|w| (w, Role::Common)).collect();
+            let pairs: FxHashSet<_> = listed_common_pairs().collect();
+            for &(a, b) in &pairs {
+                for w in [a, b] {
+                    roles.entry(w).or_insert(Role::Paired);
+                }
+            }
+            PairWords { roles, pairs }
+        })
+    }
+
+    fn role(&self, word: &str) -> Option<Role> {
+        self.roles.get(word).copied()
+    }
+
+    /// Whether two words with these roles, adjacent, make a pair term.
+    fn pairs(&self, first: (&str, Role), second: (&str, Role)) -> bool {
+        (first.1 == Role::Common && second.1 == Role::Common)
+            || self.pairs.contains(&(first.0, second.0))
+    }
 }
 
 /// Whether `word` (as [`analyzer`] yields it) is one of the common words.
 pub fn is_common(word: &str) -> bool {
-    common_words().contains(word)
+    PairWords::get().role(word) == Some(Role::Common)
 }
 
 /// The term of the `pairs` field for two adjacent words as [`analyzer`] yields them, if the
-/// field holds such a pair (both words are common). A word never holds a space, so no pair can be
-/// mistaken for a word.
+/// field holds such a pair (both words are common, or the two are a common pair). A word never
+/// holds a space, so no pair can be mistaken for a word.
 pub fn pair(first: &str, second: &str) -> Option<String> {
-    if !(is_common(first) && is_common(second)) {
+    let words = PairWords::get();
+    let (a, b) = (words.role(first)?, words.role(second)?);
+    if !words.pairs((first, a), (second, b)) {
         return None;
     }
     let mut s = String::with_capacity(first.len() + 1 + second.len());
@@ -149,7 +206,7 @@ impl<T: Tokenizer> Tokenizer for WordPairsTokenizer<T> {
             inner: self.inner.token_stream(text),
             prev: &mut self.prev,
             pair: &mut self.pair,
-            has_prev: false,
+            has_prev: None,
         }
     }
 }
@@ -159,18 +216,23 @@ pub struct WordPairsStream<'a, S> {
     inner: S,
     prev: &'a mut Token,
     pair: &'a mut Token,
-    has_prev: bool,
+    /// The role of the word in `prev`, when there is one.
+    has_prev: Option<Role>,
 }
 
 impl<S: TokenStream> TokenStream for WordPairsStream<'_, S> {
     fn advance(&mut self) -> bool {
+        let words = PairWords::get();
         while self.inner.advance() {
             let cur = self.inner.token();
-            if !is_common(&cur.text) {
-                self.has_prev = false;
+            let Some(role) = words.role(&cur.text) else {
+                self.has_prev = None;
                 continue;
-            }
-            let adjacent = self.has_prev && cur.position == self.prev.position.wrapping_add(1);
+            };
+            let adjacent = self.has_prev.is_some_and(|prev| {
+                cur.position == self.prev.position.wrapping_add(1)
+                    && words.pairs((&self.prev.text, prev), (&cur.text, role))
+            });
             if adjacent {
                 write_pair(&mut self.pair.text, &self.prev.text, &cur.text);
                 self.pair.offset_from = self.prev.offset_from;
@@ -182,7 +244,7 @@ impl<S: TokenStream> TokenStream for WordPairsStream<'_, S> {
             self.prev.text.push_str(&cur.text);
             self.prev.position = cur.position;
             self.prev.offset_from = cur.offset_from;
-            self.has_prev = true;
+            self.has_prev = Some(role);
             if adjacent {
                 return true;
             }
@@ -752,6 +814,63 @@ mod tests {
                 got.push(stream.token().text.clone());
             }
             assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn common_pairs_pair_only_with_each_other() {
+        for w in ["human", "rights", "enforcement"] {
+            assert!(!super::is_common(w), "{w}");
+        }
+        assert_eq!(
+            pairs_of("Human Rights and law enforcement: rights human, human government"),
+            vec![
+                ("human rights".to_string(), 0, "Human Rights"),
+                ("law enforcement".to_string(), 3, "law enforcement"),
+            ]
+        );
+        // A common pair's word still ends a pair of common words before it and starts none
+        // with a common word after it, unless listed.
+        assert_eq!(
+            pairs_of("foreign minister human rights government said"),
+            vec![
+                ("foreign minister".to_string(), 0, "foreign minister"),
+                ("human rights".to_string(), 2, "human rights"),
+                ("government said".to_string(), 4, "government said"),
+            ]
+        );
+        assert_eq!(
+            super::pair("human", "rights").as_deref(),
+            Some("human rights")
+        );
+        assert_eq!(super::pair("rights", "human"), None);
+        assert_eq!(super::pair("human", "government"), None);
+        assert_eq!(
+            super::pair("prime", "minister").as_deref(),
+            Some("prime minister")
+        );
+    }
+
+    #[test]
+    fn the_common_pairs_are_words_of_the_analyzer() {
+        let pairs: Vec<(&str, &str)> = super::listed_common_pairs().collect();
+        assert!(pairs.len() > 100, "{} common pairs", pairs.len());
+        assert_eq!(
+            pairs.len(),
+            super::listed(super::COMMON_PAIRS).count(),
+            "every line is two words"
+        );
+        assert!(pairs.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        for (a, b) in pairs {
+            assert!(!(super::is_common(a) && super::is_common(b)), "{a} {b}");
+            let text = format!("{a} {b}");
+            let mut analyzer = super::analyzer();
+            let mut stream = analyzer.token_stream(&text);
+            for w in [a, b] {
+                assert!(stream.advance(), "{text}");
+                assert_eq!(stream.token().text, w, "{text}");
+            }
+            assert!(!stream.advance(), "{text} is two words");
         }
     }
 
