@@ -1,66 +1,108 @@
-//! A page ranked apart from its count and facets.
+//! A page ranked apart from its count and facets, when what ranks it is only part of the query.
 //!
-//! A page's count and facets need every match, its top only the best scores. For a query of
-//! words, tantivy finds the best scores by block-max WAND, skipping the blocks of postings whose
-//! best score cannot enter the top; the count and facets then take a pass of their own without
-//! scores. When negations are part of the query (`iran OR iraq -tag:PREL`, which reads
-//! `iran OR (iraq -tag:PREL)`), WAND cannot run on the query itself; it runs instead on the
-//! union of the query's words ([`TopBounded`]'s bound), whose score is never below the query's
-//! (every word the query scores, it scores as the union does, and a negation adds nothing), and
-//! each document that could enter the top is scored by the query itself, which says whether it
-//! matches at all. Scoring every match in one pass cost more than both passes together
-//! (BENCHMARKS.md, sessions 12 and 13).
+//! A page for `iran OR iraq -tag:PREL` is scored by its words alone: the negation excludes and
+//! adds nothing to a score. So the page can be made in two passes: every match of the whole
+//! query once without scores, for the count and the facets, keeping the matches ([`Matches`]);
+//! then the top of the words' query alone, which tantivy finds by block-max WAND, taking only
+//! the documents the first pass matched ([`TopWithin`]). Scoring every match in one pass cost
+//! far more than both passes together (BENCHMARKS.md, session 13).
 //!
-//! The top keeps tantivy's own order: a higher score first, then the lower document address.
+//! The second pass keeps tantivy's own order: a higher score first, then the lower document
+//! address; its segments' tops are merged by the same `TopDocs` a one-pass page uses.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{Scorer, Weight};
-use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
+use tantivy::query::Weight;
+use tantivy::{BitSet, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// The top of `exact`'s scores (a weight of the whole query), from `offset`, `limit` of them,
-/// searched by block-max WAND over a bound: the query this collector is run with, whose score
-/// is at least `exact`'s for every document `exact` matches.
-pub struct TopBounded {
-    pub exact: Box<dyn Weight>,
-    pub offset: usize,
-    pub limit: usize,
+/// Collects every match of a segment as a bit set, by segment.
+pub struct Matches;
+
+pub struct SegmentMatches {
+    ord: SegmentOrdinal,
+    set: BitSet,
 }
 
-impl TopBounded {
+impl Collector for Matches {
+    /// Each segment's matches, by segment ordinal.
+    type Fruit = Vec<BitSet>;
+    type Child = SegmentMatches;
+
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(SegmentMatches {
+            ord,
+            set: BitSet::with_max_value(segment.max_doc()),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        mut fruits: Vec<(SegmentOrdinal, BitSet)>,
+    ) -> tantivy::Result<Vec<BitSet>> {
+        fruits.sort_by_key(|(ord, _)| *ord);
+        Ok(fruits.into_iter().map(|(_, set)| set).collect())
+    }
+}
+
+impl SegmentCollector for SegmentMatches {
+    type Fruit = (SegmentOrdinal, BitSet);
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        self.set.insert(doc);
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.ord, self.set)
+    }
+}
+
+/// The top of a query's scores among the documents of `within` (by segment ordinal, as
+/// [`Matches`] gives them), from `offset`, `limit` of them. Each segment's top is found by
+/// block-max WAND (`Weight::for_each_pruning`) with the documents outside `within` passed over;
+/// the segments' tops are merged as tantivy's `TopDocs` merges them.
+pub struct TopWithin {
+    pub offset: usize,
+    pub limit: usize,
+    pub within: Arc<[BitSet]>,
+}
+
+impl TopWithin {
     /// Hits a segment keeps: the most one segment can give the page.
     fn keep(&self) -> usize {
         self.offset + self.limit
     }
 }
 
-/// One segment's top by a scored pass over every document the bound matches, each scored by
-/// the exact query; [`TopBounded::collect_segment`] finds the same by pruning.
-pub struct SegmentTopBounded {
+/// One segment's top by a scored pass over every match; [`TopWithin::collect_segment`] finds
+/// the same by pruning.
+pub struct SegmentTopWithin {
     ord: SegmentOrdinal,
-    exact: Box<dyn Scorer>,
+    within: Arc<[BitSet]>,
     heap: TopHeap,
 }
 
-impl SegmentTopBounded {
-    /// Offer `doc` (in increasing order): scored by the exact query if it matches it.
-    fn offer(&mut self, doc: DocId) {
-        if self.exact.doc() < doc {
-            self.exact.seek(doc);
-        }
-        if self.exact.doc() == doc {
-            self.heap.push(self.exact.score(), doc);
-        }
-    }
-}
-
-impl SegmentCollector for SegmentTopBounded {
+impl SegmentCollector for SegmentTopWithin {
     type Fruit = Vec<(Score, DocAddress)>;
 
-    fn collect(&mut self, doc: DocId, _: Score) {
-        self.offer(doc);
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self
+            .within
+            .get(self.ord as usize)
+            .is_some_and(|w| w.contains(doc))
+        {
+            self.heap.push(score, doc);
+        }
     }
 
     fn harvest(self) -> Self::Fruit {
@@ -68,18 +110,18 @@ impl SegmentCollector for SegmentTopBounded {
     }
 }
 
-impl Collector for TopBounded {
+impl Collector for TopWithin {
     type Fruit = Vec<(Score, DocAddress)>;
-    type Child = SegmentTopBounded;
+    type Child = SegmentTopWithin;
 
     fn for_segment(
         &self,
         ord: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentTopBounded> {
-        Ok(SegmentTopBounded {
+        _: &SegmentReader,
+    ) -> tantivy::Result<SegmentTopWithin> {
+        Ok(SegmentTopWithin {
             ord,
-            exact: self.exact.scorer(segment, 1.0)?,
+            within: self.within.clone(),
             heap: TopHeap::new(self.keep()),
         })
     }
@@ -104,24 +146,21 @@ impl Collector for TopBounded {
 
     fn collect_segment(
         &self,
-        bound: &dyn Weight,
+        weight: &dyn Weight,
         ord: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
-        let mut segment = self.for_segment(ord, reader)?;
-        if segment.exact.doc() == TERMINATED {
+        let Some(within) = self.within.get(ord as usize).filter(|w| w.len() > 0) else {
             return Ok(Vec::new());
-        }
-        let alive = reader.alive_bitset();
-        // WAND passes over what the bound scores at or below the threshold; the exact score is
-        // never above the bound, so nothing it passes over could enter the top.
-        bound.for_each_pruning(Score::MIN, reader, &mut |doc, _| {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                segment.offer(doc);
+        };
+        let mut heap = TopHeap::new(self.keep());
+        weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            if within.contains(doc) {
+                heap.push(score, doc);
             }
-            segment.heap.threshold()
+            heap.threshold()
         })?;
-        Ok(segment.harvest())
+        Ok(heap.into_hits(ord))
     }
 }
 

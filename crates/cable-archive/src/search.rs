@@ -10,12 +10,12 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 
-use crate::rank::TopBounded;
+use crate::rank::{Matches, TopWithin};
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery,
     PhraseQuery, Query as TQuery, RangeQuery, RegexQuery, TermQuery, TermSetQuery,
 };
-use tantivy::query::{Bm25StatisticsProvider, EnableScoring};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Order, Searcher, Term};
 
@@ -688,25 +688,18 @@ impl Archive {
                     )?;
                     (n, c, d.into_iter().map(|(_, a)| a).collect())
                 }
-                // The same, the top found by WAND over the query's words, each document that
-                // could enter it scored by the whole query.
-                Some(Apart::Bounded(words)) => {
-                    let (n, c) = searcher.search(&tq, &(Count, facets))?;
-                    let bound = should(
-                        words
-                            .iter()
-                            .map(|w| self.translate(w, &scope))
-                            .collect::<Result<_>>()?,
-                    );
-                    let exact = tq.weight(EnableScoring::enabled_from_statistics_provider(
-                        &stats, &searcher,
-                    ))?;
-                    let top = TopBounded {
-                        exact,
+                // The same, the top taken from the ranking part's among the first pass's
+                // matches.
+                Some(Apart::Part(part)) => {
+                    let (n, c, within) = searcher.search(&tq, &(Count, facets, Matches))?;
+                    let ranked = self.translate(part, &scope)?;
+                    let top_within = TopWithin {
                         offset: opts.offset,
                         limit: opts.limit.max(1),
+                        within: within.into(),
                     };
-                    let d = searcher.search_with_statistics_provider(&*bound, &top, &stats)?;
+                    let d =
+                        searcher.search_with_statistics_provider(&ranked, &top_within, &stats)?;
                     (n, c, d.into_iter().map(|(_, a)| a).collect())
                 }
                 None => {
@@ -931,60 +924,46 @@ impl Archive {
 /// How a page may be ranked apart from its count and facets.
 #[derive(Debug, PartialEq)]
 enum Apart<'q> {
-    /// The query ranks its page by block-max WAND itself.
+    /// The whole query ranks the page.
     Whole,
-    /// The query's negations keep it from WAND; the union of these words (each a word of the
-    /// query outside its negations, once for each time it appears) bounds its score.
-    Bounded(Vec<&'q Query>),
+    /// This part of the query ranks the page; the rest only excludes (negations add nothing to
+    /// a score).
+    Part(&'q Query),
 }
 
-/// Whether `query`'s page, for `scope`, is ranked by terms of the unkeyed text alone, which
+/// Whether `query`'s page, for `scope`, is ranked by terms of the unkeyed text alone that
 /// tantivy ranks by block-max WAND: one word (a view that sees every key searches it as one
-/// term), disjunctions of such words, and either with negations (`nuclear -sanctions`,
-/// `iran OR iraq -tag:PREL`). Matching twice (once for the count and the facets, without
-/// scores; once for the top, skipping blocks) costs less than scoring every match
-/// (`government` as the owner: 24.5 M → 16.6 M instructions a page). A union over keys, a
-/// phrase or a prefix gains nothing from the second pass, nor does a conjunction of words,
-/// whose matches are few already (`Interpol kidnapping`: 2.8 M → 3.7 M). A field term
-/// (`iran tag:PREL`) adds its own score, and a negation alone (`iran OR -tag:PREL`) matches
-/// everything with a score of its own, so neither is ranked apart.
+/// term), or a disjunction of such words, alone or with negations. Matching twice (once for
+/// the count and the facets, without scores; once for the top, skipping blocks) costs less than
+/// scoring every match (`government` as the owner: 24.5 M → 16.6 M instructions a page). A
+/// union over keys, a phrase or a prefix gains nothing from the second pass, nor does a
+/// conjunction, whose matches are few already (`Interpol kidnapping`: 2.8 M → 3.7 M); nor is a
+/// conjunction with a field ranked apart, whose term's score adds to the words'.
 fn ranked_apart<'q>(query: &'q Query, scope: &Scope) -> Option<Apart<'q>> {
     fn one_word(q: &Query) -> bool {
         matches!(q, Query::Text { text: Text::Word { text, prefix: false }, .. }
             if words(text).len() == 1)
     }
-    /// Adds `q`'s words to `out` if `q` is made of words, disjunctions, and conjunctions of one
-    /// such part with negations; says whether it was, and whether a negation was found.
-    fn walk<'q>(q: &'q Query, out: &mut Vec<&'q Query>, negated: &mut bool) -> bool {
+    fn words_only(q: &Query) -> bool {
         match q {
-            q if one_word(q) => {
-                out.push(q);
-                true
-            }
-            Query::Or(v) => v.len() > 1 && v.iter().all(|c| walk(c, out, negated)),
-            Query::And(v) => {
-                let mut kept = v.iter().filter(|c| !matches!(c, Query::Not(_)));
-                *negated |= kept.clone().count() < v.len();
-                match (kept.next(), kept.next()) {
-                    (Some(part), None) => walk(part, out, negated),
-                    _ => false,
-                }
-            }
-            _ => false,
+            Query::Or(v) => v.len() > 1 && v.iter().all(one_word),
+            q => one_word(q),
         }
     }
     if !scope.sees_every_key() {
         return None;
     }
-    let (mut words, mut negated) = (Vec::new(), false);
-    if !walk(query, &mut words, &mut negated) {
-        return None;
+    if words_only(query) {
+        return Some(Apart::Whole);
     }
-    Some(if negated {
-        Apart::Bounded(words)
-    } else {
-        Apart::Whole
-    })
+    let Query::And(v) = query else {
+        return None;
+    };
+    let mut ranking = v.iter().filter(|c| !matches!(c, Query::Not(_)));
+    match (ranking.next(), ranking.next()) {
+        (Some(part), None) if words_only(part) => Some(Apart::Part(part)),
+        _ => None,
+    }
 }
 
 /// Whether every cable `query` matches must match one of its free-text or `subject:` clauses.
@@ -1325,8 +1304,6 @@ mod tests {
             "iran -iraq",
             "nuclear -sanctions",
             "(iran OR iraq) -tag:PREL",
-            "iran OR iraq -tag:PREL",
-            "iran OR (iraq -tag:PREL) OR (embassy -kidnapping -class>=SECRET)",
             "-tag:PREL government -subject:embassy",
             "(minister OR president) -class>=SECRET",
         ];
@@ -1365,7 +1342,8 @@ mod tests {
             "iran iraq -tag:PREL",
             "-tag:PREL",
             "iran OR -tag:PREL",
-            "iran OR \"human rights\" -tag:PREL",
+            // `iran OR (iraq -tag:PREL)`: iraq adds to the score only outside PREL.
+            "iran OR iraq -tag:PREL",
         ] {
             let query = cable_query::parse(text).expect("query");
             assert_eq!(super::ranked_apart(&query, &scope), None, "{text}");
