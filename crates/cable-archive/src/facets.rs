@@ -434,9 +434,13 @@ impl Tally {
 pub struct SegmentFacetCounter {
     map: Arc<SegmentMap>,
     tallies: Vec<Tally>,
-    /// Every match, in increasing order (as tantivy delivers them); counted at harvest, when
-    /// their number says whether to count them or the live documents they leave out.
-    matched: Vec<DocId>,
+    /// Every match, a bit a document; counted at harvest, when their number says whether to
+    /// count them or the live documents they leave out. A bit costs a match less than a place
+    /// in a growing list, and the documents a broad search leaves out are the bits' complement
+    /// (a list kept while the matches were few, bits after, measured worse on broad pages).
+    matched: Vec<u64>,
+    /// How many bits are set in `matched` (tantivy gives each match once).
+    count: usize,
     alive: Option<AliveBitSet>,
     max_doc: DocId,
     live: DocId,
@@ -467,7 +471,8 @@ impl Collector for FacetCounter<'_> {
         Ok(SegmentFacetCounter {
             map,
             tallies,
-            matched: Vec::with_capacity(BATCH),
+            matched: vec![0; (segment.max_doc() as usize).div_ceil(64)],
+            count: 0,
             alive: segment.alive_bitset().cloned(),
             max_doc: segment.max_doc(),
             live: segment.num_docs(),
@@ -597,7 +602,7 @@ impl SegmentFacetCounter {
         let (mut values, mut counters) = (0, 0);
         for t in &self.tallies {
             let column = &self.map.columns[t.column];
-            values += self.matched.len() * column.width;
+            values += self.count * column.width;
             counters += column.lanes() * column.counters();
         }
         values <= counters
@@ -606,16 +611,23 @@ impl SegmentFacetCounter {
     /// Counts of a segment with few matches (see [`Self::few`]), without counter arrays (a
     /// selective search would otherwise clear and scan one counter per facet value).
     fn harvest_few(mut self) -> SegmentCounts {
+        let mut matched = Vec::with_capacity(self.count);
+        each_batch(
+            self.matched.iter().copied(),
+            self.max_doc,
+            |_| true,
+            |docs| matched.extend_from_slice(docs),
+        );
         let mut columns = Vec::with_capacity(self.tallies.len());
         let mut values = Vec::new();
         for t in &mut self.tallies {
             let column = &self.map.columns[t.column];
             values.clear();
             match &column.slots {
-                Slots::Narrow(s) => gather(s, column, &self.matched, &mut values),
-                Slots::Wide(s) => gather(s, column, &self.matched, &mut values),
+                Slots::Narrow(s) => gather(s, column, &matched, &mut values),
+                Slots::Wide(s) => gather(s, column, &matched, &mut values),
             }
-            side_values(column, &self.matched, |v| values.push(v));
+            side_values(column, &matched, |v| values.push(v));
             values.sort_unstable();
             let counted: Vec<(u32, u64)> = values
                 .chunk_by(|a, b| a == b)
@@ -633,48 +645,70 @@ impl SegmentFacetCounter {
 impl SegmentFacetCounter {
     /// The live documents not matched (of the universe, when there is one), in increasing
     /// order, a batch at a time.
-    fn unmatched(&self, mut each: impl FnMut(&[DocId])) {
-        let mut bits = vec![0u64; (self.max_doc as usize).div_ceil(64)];
-        for &doc in &self.matched {
-            bits[doc as usize / 64] |= 1 << (doc % 64);
-        }
+    fn unmatched(&self, each: impl FnMut(&[DocId])) {
         let within = self.universe.as_ref().map(|(_, set)| &**set);
-        let mut batch = Vec::with_capacity(BATCH);
-        for (w, &word) in bits.iter().enumerate() {
-            let mut rest = !word;
-            if let Some(set) = within {
-                rest &= u64::from_le_bytes(set.tinyset(w as u32).into_bytes());
-            }
-            while rest != 0 {
-                let doc = (w * 64) as DocId + rest.trailing_zeros();
-                rest &= rest - 1;
-                if doc >= self.max_doc {
-                    break;
-                }
-                if self.alive.as_ref().is_none_or(|a| a.is_alive(doc)) {
-                    batch.push(doc);
-                    if batch.len() == BATCH {
-                        each(&batch);
-                        batch.clear();
-                    }
-                }
-            }
-        }
-        each(&batch);
+        let words = self
+            .matched
+            .iter()
+            .enumerate()
+            .map(|(w, &word)| match within {
+                Some(set) => !word & u64::from_le_bytes(set.tinyset(w as u32).into_bytes()),
+                None => !word,
+            });
+        let alive = self.alive.as_ref();
+        each_batch(
+            words,
+            self.max_doc,
+            |doc| alive.is_none_or(|a| a.is_alive(doc)),
+            each,
+        );
     }
 
     /// Whether counting the complement pays: the matches are more than half of the documents
     /// they are drawn from (the live ones, or the universe's), and, with a universe, all in it.
     fn complement(&self) -> bool {
-        let matched = self.matched.len();
+        let matched = self.count;
         match &self.universe {
             None => matched > 0 && matched > self.live as usize / 2,
             Some((_, set)) => {
                 matched > 0
                     && matched > set.len() / 2
-                    && self.matched.iter().all(|&d| set.contains(d))
+                    && self.matched.iter().enumerate().all(|(w, &word)| {
+                        word & !u64::from_le_bytes(set.tinyset(w as u32).into_bytes()) == 0
+                    })
             }
         }
+    }
+}
+
+/// The documents below `max_doc` whose bits are set in `words` (a bit a document, from
+/// document 0) and that `keep` keeps, in increasing order, [`BATCH`] at a time.
+fn each_batch(
+    words: impl Iterator<Item = u64>,
+    max_doc: DocId,
+    keep: impl Fn(DocId) -> bool,
+    mut each: impl FnMut(&[DocId]),
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    for (w, word) in words.enumerate() {
+        let mut rest = word;
+        while rest != 0 {
+            let doc = (w * 64) as DocId + rest.trailing_zeros();
+            rest &= rest - 1;
+            if doc >= max_doc {
+                break;
+            }
+            if keep(doc) {
+                batch.push(doc);
+                if batch.len() == BATCH {
+                    each(&batch);
+                    batch.clear();
+                }
+            }
+        }
+    }
+    if !batch.is_empty() {
+        each(&batch);
     }
 }
 
@@ -682,11 +716,15 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.matched.push(doc);
+        self.matched[doc as usize / 64] |= 1 << (doc % 64);
+        self.count += 1;
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        self.matched.extend_from_slice(docs);
+        for &doc in docs {
+            self.matched[doc as usize / 64] |= 1 << (doc % 64);
+        }
+        self.count += docs.len();
     }
 
     /// Counts the matches, in one of three ways: when they are most of the segment's live
@@ -706,9 +744,13 @@ impl SegmentCollector for SegmentFacetCounter {
             self.unmatched(|docs| count_into(&self.map, &mut tallies, docs));
             Some(totals)
         } else {
-            for docs in self.matched.chunks(BATCH) {
-                count_into(&self.map, &mut tallies, docs);
-            }
+            let map = &self.map;
+            each_batch(
+                self.matched.iter().copied(),
+                self.max_doc,
+                |_| true,
+                |docs| count_into(map, &mut tallies, docs),
+            );
             None
         };
         let columns = tallies
@@ -947,6 +989,35 @@ mod tests {
                 let outside = searcher.search(&query, &in_view()).expect("search");
                 assert_eq!(outside, expected, "{names:?} {w:?} outside the view");
             }
+            // A small view (the rare documents): the rare ones are all of it (a complement within
+            // it); the rare and the lone ones are more than half of it but not all in it, so they
+            // are counted directly.
+            let small = ["rare"].map(String::from);
+            let keys = Arc::new(crate::keyset::KeySetCache::default());
+            let within = crate::keyset::KeySetQuery::new(word, &small, keys);
+            let in_small = || FacetCounter {
+                names,
+                cache: cache.clone(),
+                within: Some(within.clone()),
+            };
+            let rare = searcher.search(&term("rare"), &in_small()).expect("search");
+            assert_eq!(rare, naive(&live, Some("rare"), names), "{names:?} rare");
+            let either = BooleanQuery::new(vec![
+                (Occur::Should, term("rare")),
+                (Occur::Should, term("lone")),
+            ]);
+            let mut expected = naive(&live, Some("rare"), names);
+            for (name, values) in naive(&live, Some("lone"), names) {
+                let into = expected.entry(name).or_default();
+                for (value, n) in values {
+                    *into.entry(value).or_default() += n;
+                }
+            }
+            let counted = searcher.search(&either, &in_small()).expect("search");
+            assert_eq!(
+                counted, expected,
+                "{names:?} rare or lone, given the rare ones"
+            );
         }
     }
 }
