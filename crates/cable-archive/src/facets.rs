@@ -14,7 +14,8 @@
 //! mispredicted branch per match); a search counts only the facets it asks for; and the rare
 //! values beyond a column's width (a cable with many tags) sit in a short side list.
 //!
-//! A search buffers a segment's matches and counts them a batch at a time, column by column,
+//! A search keeps a segment's matches as bits (a bit a document) and counts them a batch at a
+//! time, column by column,
 //! into [`LANES`] copies of each counter array taken in turn: consecutive matches mostly share
 //! a year or a classification, and incrementing one counter over and over waits on the
 //! previous increment each time; four copies let four increments run at once. When the matches
