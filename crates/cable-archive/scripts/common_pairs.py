@@ -22,13 +22,12 @@ Standard library only.
 """
 
 import collections
-import json
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common_words import FUNCTION_WORDS  # noqa: E402
+from common_words import FUNCTION_WORDS, cable_texts  # noqa: E402
 
 PAIR_SHARE = 0.01
 WORD_SHARE = 0.10
@@ -45,21 +44,15 @@ def main():
     pair_df = collections.Counter()
     word_df = collections.Counter()
     cables = 0
-    with open(sys.argv[1], encoding="utf-8") as f:
-        for line in f:
-            cable = json.loads(line)
-            texts = [cable.get("subject") or ""]
-            for p in cable.get("paragraphs") or []:
-                texts.append(p.get("heading") or "")
-                texts.append(p.get("text") or "")
-            words, pairs = set(), set()
-            for t in texts:
-                ws = re.findall(r"[^\W_]+", t.lower())
-                words.update(ws)
-                pairs.update(zip(ws, ws[1:]))
-            word_df.update(words)
-            pair_df.update(pairs)
-            cables += 1
+    for texts in cable_texts(sys.argv[1]):
+        words, pairs = set(), set()
+        for t in texts:
+            ws = re.findall(r"[^\W_]+", t.lower())
+            words.update(ws)
+            pairs.update(zip(ws, ws[1:]))
+        word_df.update(words)
+        pair_df.update(pairs)
+        cables += 1
     listed = sorted(
         (a, b) for (a, b), n in pair_df.items()
         if n >= PAIR_SHARE * cables

@@ -42,19 +42,26 @@ whether which while who whom whose why will with within without would yet you yo
 """.split())
 
 
-def main():
-    df = collections.Counter()
-    cables = 0
-    with open(sys.argv[1], encoding="utf-8") as f:
+def cable_texts(path):
+    """Each cable of the JSON lines at `path` as its texts: the subject, then each paragraph's
+    heading and text."""
+    with open(path, encoding="utf-8") as f:
         for line in f:
             cable = json.loads(line)
             texts = [cable.get("subject") or ""]
             for p in cable.get("paragraphs") or []:
                 texts.append(p.get("heading") or "")
                 texts.append(p.get("text") or "")
-            words = set(re.findall(r"[^\W_]+", " ".join(texts).lower()))
-            df.update(w for w in words if w.isascii() and len(w) <= 64)
-            cables += 1
+            yield texts
+
+
+def main():
+    df = collections.Counter()
+    cables = 0
+    for texts in cable_texts(sys.argv[1]):
+        words = set(re.findall(r"[^\W_]+", " ".join(texts).lower()))
+        df.update(w for w in words if w.isascii() and len(w) <= 64)
+        cables += 1
     common = sorted(
         w for w, n in df.items()
         if n >= SHARE * cables and w not in FUNCTION_WORDS and len(w) > 1 and not w.isdigit()

@@ -675,8 +675,12 @@ impl Archive {
         let facets = self.facet_counter(&searcher, &FACETS, &scope);
         let top = TopDocs::with_limit(opts.limit.max(1)).and_offset(opts.offset);
         let stats = Statistics::new(&searcher);
+        let apart = match opts.sort {
+            Sort::Relevance if two_passes => ranked_apart(query, &scope),
+            _ => None,
+        };
         let (total, counts, addrs): (usize, _, Vec<DocAddress>) = match opts.sort {
-            Sort::Relevance if two_passes => match ranked_apart(query, &scope) {
+            Sort::Relevance => match apart {
                 // Every match once without scores for the count and the facets, then the top
                 // alone, which tantivy finds by skipping blocks of postings that cannot enter it.
                 Some(Apart::Whole) => {
@@ -711,14 +715,6 @@ impl Archive {
                     (n, c, d.into_iter().map(|(_, a)| a).collect())
                 }
             },
-            Sort::Relevance => {
-                let (n, c, d) = searcher.search_with_statistics_provider(
-                    &tq,
-                    &(Count, facets, top.order_by_score()),
-                    &stats,
-                )?;
-                (n, c, d.into_iter().map(|(_, a)| a).collect())
-            }
             Sort::DateAsc | Sort::DateDesc => {
                 let order = if opts.sort == Sort::DateAsc {
                     Order::Asc
