@@ -15,10 +15,10 @@
 //! values beyond a column's width (a cable with many tags) sit in a short side list.
 //!
 //! A search keeps a segment's matches as bits (a bit a document) and counts them a batch at a
-//! time, column by column,
-//! into [`LANES`] copies of each counter array taken in turn: consecutive matches mostly share
-//! a year or a classification, and incrementing one counter over and over waits on the
-//! previous increment each time; four copies let four increments run at once. When the matches
+//! time, column by column, into [`LANES`] copies of each counter array taken in turn:
+//! consecutive matches mostly share a year or a classification, and incrementing one counter
+//! over and over waits on the previous increment each time; four copies let four increments
+//! run at once. When the matches
 //! are most of the segment, the documents left out are counted instead and taken from the
 //! segment's totals.
 
@@ -437,11 +437,8 @@ pub struct SegmentFacetCounter {
     tallies: Vec<Tally>,
     /// Every match, a bit a document; counted at harvest, when their number says whether to
     /// count them or the live documents they leave out. A bit costs a match less than a place
-    /// in a growing list, and the documents a broad search leaves out are the bits' complement
-    /// (a list kept while the matches were few, bits after, measured worse on broad pages).
+    /// in a growing list, and the documents a broad search leaves out are the bits' complement.
     matched: Vec<u64>,
-    /// How many bits are set in `matched` (tantivy gives each match once).
-    count: usize,
     alive: Option<AliveBitSet>,
     max_doc: DocId,
     live: DocId,
@@ -473,7 +470,6 @@ impl Collector for FacetCounter<'_> {
             map,
             tallies,
             matched: vec![0; (segment.max_doc() as usize).div_ceil(64)],
-            count: 0,
             alive: segment.alive_bitset().cloned(),
             max_doc: segment.max_doc(),
             live: segment.num_docs(),
@@ -599,11 +595,11 @@ impl SegmentFacetCounter {
     /// Whether the buffered matches are few enough to count by sorting their values: fewer
     /// values than the counters a batch would clear and scan (sorting a thousand matches'
     /// worth of tags cost more than counting them: 0.4 ms a page at 250,000 cables).
-    fn few(&self) -> bool {
+    fn few(&self, matched: usize) -> bool {
         let (mut values, mut counters) = (0, 0);
         for t in &self.tallies {
             let column = &self.map.columns[t.column];
-            values += self.count * column.width;
+            values += matched * column.width;
             counters += column.lanes() * column.counters();
         }
         values <= counters
@@ -612,7 +608,7 @@ impl SegmentFacetCounter {
     /// Counts of a segment with few matches (see [`Self::few`]), without counter arrays (a
     /// selective search would otherwise clear and scan one counter per facet value).
     fn harvest_few(mut self) -> SegmentCounts {
-        let mut matched = Vec::with_capacity(self.count);
+        let mut matched = Vec::new();
         each_batch(
             self.matched.iter().copied(),
             self.max_doc,
@@ -665,10 +661,20 @@ impl SegmentFacetCounter {
         );
     }
 
-    /// Whether counting the complement pays: the matches are more than half of the documents
-    /// they are drawn from (the live ones, or the universe's), and, with a universe, all in it.
-    fn complement(&self) -> bool {
-        let matched = self.count;
+    /// How many documents matched.
+    fn matches(&self) -> usize {
+        self.matched.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Mark `doc` matched.
+    fn mark(&mut self, doc: DocId) {
+        self.matched[doc as usize / 64] |= 1 << (doc % 64);
+    }
+
+    /// Whether counting the complement pays: the `matched` matches are more than half of the
+    /// documents they are drawn from (the live ones, or the universe's), and, with a universe,
+    /// all in it.
+    fn complement(&self, matched: usize) -> bool {
         match &self.universe {
             None => matched > 0 && matched > self.live as usize / 2,
             Some((_, set)) => {
@@ -717,15 +723,13 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.matched[doc as usize / 64] |= 1 << (doc % 64);
-        self.count += 1;
+        self.mark(doc);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
         for &doc in docs {
-            self.matched[doc as usize / 64] |= 1 << (doc % 64);
+            self.mark(doc);
         }
-        self.count += docs.len();
     }
 
     /// Counts the matches, in one of three ways: when they are most of the segment's live
@@ -733,8 +737,9 @@ impl SegmentCollector for SegmentFacetCounter {
     /// totals (a search matching 90% of the archive counts a tenth of it); when their values
     /// are fewer than the counters, by sorting; otherwise a batch at a time into counters.
     fn harvest(mut self) -> SegmentCounts {
-        let complement = self.complement();
-        if !complement && self.few() {
+        let matched = self.matches();
+        let complement = self.complement(matched);
+        if !complement && self.few(matched) {
             return self.harvest_few();
         }
         let mut tallies = std::mem::take(&mut self.tallies);
