@@ -51,6 +51,17 @@ pub fn analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The words [`analyzer`] makes of `text`: how a query's text becomes terms.
+pub(crate) fn words(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
 /// Registers the analyzers the schema names with `index`.
 pub fn register_analyzers(index: &tantivy::Index) {
     index.tokenizers().register(TOKENIZER, analyzer());
@@ -206,7 +217,7 @@ impl<T: Tokenizer> Tokenizer for WordPairsTokenizer<T> {
             inner: self.inner.token_stream(text),
             prev: &mut self.prev,
             pair: &mut self.pair,
-            has_prev: None,
+            prev_role: None,
         }
     }
 }
@@ -217,7 +228,7 @@ pub struct WordPairsStream<'a, S> {
     prev: &'a mut Token,
     pair: &'a mut Token,
     /// The role of the word in `prev`, when there is one.
-    has_prev: Option<Role>,
+    prev_role: Option<Role>,
 }
 
 impl<S: TokenStream> TokenStream for WordPairsStream<'_, S> {
@@ -226,10 +237,10 @@ impl<S: TokenStream> TokenStream for WordPairsStream<'_, S> {
         while self.inner.advance() {
             let cur = self.inner.token();
             let Some(role) = words.role(&cur.text) else {
-                self.has_prev = None;
+                self.prev_role = None;
                 continue;
             };
-            let adjacent = self.has_prev.is_some_and(|prev| {
+            let adjacent = self.prev_role.is_some_and(|prev| {
                 cur.position == self.prev.position.wrapping_add(1)
                     && words.pairs((&self.prev.text, prev), (&cur.text, role))
             });
@@ -244,7 +255,7 @@ impl<S: TokenStream> TokenStream for WordPairsStream<'_, S> {
             self.prev.text.push_str(&cur.text);
             self.prev.position = cur.position;
             self.prev.offset_from = cur.offset_from;
-            self.has_prev = Some(role);
+            self.prev_role = Some(role);
             if adjacent {
                 return true;
             }
@@ -863,14 +874,7 @@ mod tests {
         assert!(pairs.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
         for (a, b) in pairs {
             assert!(!(super::is_common(a) && super::is_common(b)), "{a} {b}");
-            let text = format!("{a} {b}");
-            let mut analyzer = super::analyzer();
-            let mut stream = analyzer.token_stream(&text);
-            for w in [a, b] {
-                assert!(stream.advance(), "{text}");
-                assert_eq!(stream.token().text, w, "{text}");
-            }
-            assert!(!stream.advance(), "{text} is two words");
+            assert_eq!(super::words(&format!("{a} {b}")), [a, b], "{a} {b}");
         }
     }
 
@@ -881,11 +885,7 @@ mod tests {
         assert!(!words.contains(&"the") && words.contains(&"minister"));
         assert!(words.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
         for w in words {
-            let mut analyzer = super::analyzer();
-            let mut stream = analyzer.token_stream(w);
-            assert!(stream.advance(), "{w}");
-            assert_eq!(stream.token().text, w);
-            assert!(!stream.advance(), "{w} is one word");
+            assert_eq!(super::words(w), [w], "{w} is one word of the analyzer");
         }
     }
 }

@@ -9,8 +9,6 @@ use cable_query::{DateRange, Declassify, Filter, Level, Query, Ranked, Text};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-
-use crate::rank::{Matches, TopWithin};
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery,
@@ -23,6 +21,7 @@ use crate::access::{Class, View};
 use crate::error::{InternalError, Result, UserError};
 use crate::hitrecord::{HitDoc, HitRecord};
 use crate::keyset::Within;
+use crate::rank::{Matches, TopWithin};
 use crate::schema::{self, marking_term, rank};
 use crate::snippet::{collapse, Snippets};
 use crate::Archive;
@@ -115,16 +114,6 @@ pub struct Stats {
     /// The index schema and the parser version the archive was built (or last reindexed) with.
     pub schema_version: String,
     pub parser_version: String,
-}
-
-fn words(text: &str) -> Vec<String> {
-    let mut analyzer = schema::analyzer();
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while stream.advance() {
-        out.push(stream.token().text.clone());
-    }
-    out
 }
 
 fn regex_escape(s: &str) -> String {
@@ -415,7 +404,7 @@ impl Archive {
         text: &Text,
         scope: &Scope,
     ) -> Result<Box<dyn TQuery>> {
-        let toks = words(text.as_str());
+        let toks = schema::words(text.as_str());
         if toks.is_empty() {
             return Err(UserError::NotSearchable {
                 field: format!("'{}' (no letters or digits)", text.as_str()),
@@ -506,7 +495,7 @@ impl Archive {
 
     /// A tantivy query on `field` for a word, prefix or phrase, tokenised like the index.
     fn text_query(&self, field: Field, text: &Text) -> Result<Box<dyn TQuery>> {
-        let toks = words(text.as_str());
+        let toks = schema::words(text.as_str());
         let terms: Vec<Term> = toks
             .iter()
             .map(|t| Term::from_field_text(field, t))
@@ -938,7 +927,7 @@ enum Apart<'q> {
 fn ranked_apart<'q>(query: &'q Query, scope: &Scope) -> Option<Apart<'q>> {
     fn one_word(q: &Query) -> bool {
         matches!(q, Query::Text { text: Text::Word { text, prefix: false }, .. }
-            if words(text).len() == 1)
+            if schema::words(text).len() == 1)
     }
     fn words_only(q: &Query) -> bool {
         match q {
@@ -993,6 +982,16 @@ mod tests {
     use tantivy::collector::{Count, DocSetCollector, TopDocs};
     use tantivy::query::{BooleanQuery, Occur, Query as TQuery};
     use tantivy::DocAddress;
+
+    /// The access fixture's cables ingested into an archive in a temporary folder (kept alive
+    /// by the returned guard).
+    fn fixture_archive() -> (tempfile::TempDir, Archive) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let src = access::write_cables(tmp.path());
+        let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
+        archive.ingest(&[src], &mut |_| {}).expect("ingest");
+        (tmp, archive)
+    }
 
     /// Record the access fixture's hand-made release ([`access::RELEASED`]).
     fn record_fixture_release(archive: &mut Archive) {
@@ -1051,10 +1050,7 @@ mod tests {
     /// for the queries it must not skip.
     #[test]
     fn scoped_text_needs_no_filter() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let src = access::write_cables(tmp.path());
-        let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
-        archive.ingest(&[src], &mut |_| {}).expect("ingest");
+        let (_tmp, mut archive) = fixture_archive();
         record_fixture_release(&mut archive);
         let words: Vec<&str> = access::CANARIES.iter().map(|c| c.word).collect();
         let mut queries: Vec<String> = words.clone().into_iter().map(String::from).collect();
@@ -1353,10 +1349,7 @@ mod tests {
     /// hits (block-max pruning) and a scored pass over every match (top hits with a count).
     #[test]
     fn within_answers_as_the_conjunction() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let src = access::write_cables(tmp.path());
-        let mut archive = Archive::open(&tmp.path().join("data")).expect("open");
-        archive.ingest(&[src], &mut |_| {}).expect("ingest");
+        let (_tmp, archive) = fixture_archive();
         let queries = [
             "tag:PREL",
             "-harborcanary",
