@@ -23,11 +23,10 @@ Standard library only.
 
 import collections
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common_words import FUNCTION_WORDS, cable_texts  # noqa: E402
+from common_words import FUNCTION_WORDS, cable_texts, words_of  # noqa: E402
 
 PAIR_SHARE = 0.01
 WORD_SHARE = 0.10
@@ -47,7 +46,7 @@ def main():
     for texts in cable_texts(sys.argv[1]):
         words, pairs = set(), set()
         for t in texts:
-            ws = re.findall(r"[^\W_]+", t.lower())
+            ws = words_of(t)
             words.update(ws)
             pairs.update(zip(ws, ws[1:]))
         word_df.update(words)

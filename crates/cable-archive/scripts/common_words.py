@@ -55,11 +55,16 @@ def cable_texts(path):
             yield texts
 
 
+def words_of(text):
+    """The words of `text` as the archive's analyzer makes them (before folding accents)."""
+    return re.findall(r"[^\W_]+", text.lower())
+
+
 def main():
     df = collections.Counter()
     cables = 0
     for texts in cable_texts(sys.argv[1]):
-        words = set(re.findall(r"[^\W_]+", " ".join(texts).lower()))
+        words = set(words_of(" ".join(texts)))
         df.update(w for w in words if w.isascii() and len(w) <= 64)
         cables += 1
     common = sorted(

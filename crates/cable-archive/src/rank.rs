@@ -202,7 +202,9 @@ impl PartialEq for Entry {
 impl Eq for Entry {}
 
 /// The best `k` entries seen, the least on top. Documents come in increasing order, so a later
-/// document with the score of the least is ranked below it and is not taken.
+/// document with the score of the least is ranked below it and is not taken. (tantivy's public
+/// `TopNComputer` raises its threshold only every `k` documents, a stale bound for WAND; the
+/// heap its own top-by-score uses is private.)
 struct TopHeap {
     k: usize,
     heap: BinaryHeap<Reverse<Entry>>,
