@@ -439,6 +439,9 @@ pub struct SegmentFacetCounter {
     /// count them or the live documents they leave out. A bit costs a match less than a place
     /// in a growing list, and the documents a broad search leaves out are the bits' complement.
     matched: Vec<u64>,
+    /// How many bits are set in `matched` (tantivy gives each match once); counting the bits
+    /// at harvest instead cost `Interpol kidnapping` 1.5–2% more instructions a page.
+    count: usize,
     alive: Option<AliveBitSet>,
     max_doc: DocId,
     live: DocId,
@@ -470,6 +473,7 @@ impl Collector for FacetCounter<'_> {
             map,
             tallies,
             matched: vec![0; (segment.max_doc() as usize).div_ceil(64)],
+            count: 0,
             alive: segment.alive_bitset().cloned(),
             max_doc: segment.max_doc(),
             live: segment.num_docs(),
@@ -607,8 +611,8 @@ impl SegmentFacetCounter {
 
     /// Counts of a segment with few matches (see [`Self::few`]), without counter arrays (a
     /// selective search would otherwise clear and scan one counter per facet value).
-    fn harvest_few(mut self) -> SegmentCounts {
-        let mut matched = Vec::new();
+    fn harvest_few(mut self, count: usize) -> SegmentCounts {
+        let mut matched = Vec::with_capacity(count);
         each_batch(
             self.matched.iter().copied(),
             self.max_doc,
@@ -659,11 +663,6 @@ impl SegmentFacetCounter {
             |doc| alive.is_none_or(|a| a.is_alive(doc)),
             each,
         );
-    }
-
-    /// How many documents matched.
-    fn matches(&self) -> usize {
-        self.matched.iter().map(|w| w.count_ones() as usize).sum()
     }
 
     /// Mark `doc` matched.
@@ -724,12 +723,14 @@ impl SegmentCollector for SegmentFacetCounter {
 
     fn collect(&mut self, doc: DocId, _: Score) {
         self.mark(doc);
+        self.count += 1;
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
         for &doc in docs {
             self.mark(doc);
         }
+        self.count += docs.len();
     }
 
     /// Counts the matches, in one of three ways: when they are most of the segment's live
@@ -737,10 +738,10 @@ impl SegmentCollector for SegmentFacetCounter {
     /// totals (a search matching 90% of the archive counts a tenth of it); when their values
     /// are fewer than the counters, by sorting; otherwise a batch at a time into counters.
     fn harvest(mut self) -> SegmentCounts {
-        let matched = self.matches();
+        let matched = self.count;
         let complement = self.complement(matched);
         if !complement && self.few(matched) {
-            return self.harvest_few();
+            return self.harvest_few(matched);
         }
         let mut tallies = std::mem::take(&mut self.tallies);
         let totals = if complement {
