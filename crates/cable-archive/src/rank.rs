@@ -245,3 +245,76 @@ impl TopHeap {
             .collect()
     }
 }
+
+/// The matches from `offset`, `limit` of them, in index order (segment, then document): the
+/// page of a query whose every match scores the same, which tantivy's `TopDocs` gives in that
+/// order too. Needs no scores, so it is collected in the unscored pass that counts the matches
+/// and their facets, a block of documents at a time; a segment stops keeping once it holds
+/// enough for the page.
+pub struct InIndexOrder {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+pub struct SegmentInIndexOrder {
+    ord: SegmentOrdinal,
+    keep: usize,
+    docs: Vec<DocId>,
+}
+
+impl Collector for InIndexOrder {
+    type Fruit = Vec<DocAddress>;
+    type Child = SegmentInIndexOrder;
+
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        _: &SegmentReader,
+    ) -> tantivy::Result<SegmentInIndexOrder> {
+        let keep = self.offset + self.limit;
+        Ok(SegmentInIndexOrder {
+            ord,
+            keep,
+            docs: Vec::with_capacity(keep.min(1024)),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, mut fruits: Vec<Vec<DocAddress>>) -> tantivy::Result<Vec<DocAddress>> {
+        fruits.sort_by_key(|f| f.first().map(|a| a.segment_ord));
+        Ok(fruits
+            .into_iter()
+            .flatten()
+            .skip(self.offset)
+            .take(self.limit)
+            .collect())
+    }
+}
+
+impl SegmentCollector for SegmentInIndexOrder {
+    type Fruit = Vec<DocAddress>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if self.docs.len() < self.keep {
+            self.docs.push(doc);
+        }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let room = self.keep - self.docs.len();
+        if room > 0 {
+            self.docs.extend_from_slice(&docs[..room.min(docs.len())]);
+        }
+    }
+
+    fn harvest(self) -> Vec<DocAddress> {
+        let ord = self.ord;
+        self.docs
+            .into_iter()
+            .map(|doc| DocAddress::new(ord, doc))
+            .collect()
+    }
+}

@@ -21,7 +21,7 @@ use crate::access::{Class, View};
 use crate::error::{InternalError, Result, UserError};
 use crate::hitrecord::{HitDoc, HitRecord};
 use crate::keyset::Within;
-use crate::rank::{Matches, TopWithin};
+use crate::rank::{InIndexOrder, Matches, TopWithin};
 use crate::schema::{self, marking_term, rank};
 use crate::snippet::{collapse, Snippets};
 use crate::Archive;
@@ -39,7 +39,8 @@ pub const FACETS: [&str; 6] = [
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
-    /// Best match first (for the empty query: index order).
+    /// Best match first: words rank, fields only narrow (a query of fields alone, or the empty
+    /// query: index order).
     #[default]
     Relevance,
     /// Oldest first.
@@ -362,7 +363,15 @@ impl Archive {
         }
         Box::new(BooleanQuery::new(vec![
             (Occur::Must, tq),
-            (Occur::Must, Box::new(BooleanQuery::new(filter))),
+            // The filter adds nothing to a score (a cable matching both of its branches would
+            // otherwise rank above one matching either).
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(BooleanQuery::new(filter)),
+                    0.0,
+                )),
+            ),
         ]))
     }
 
@@ -556,67 +565,86 @@ impl Archive {
                     .map(|c| self.translate(c, scope))
                     .collect::<Result<_>>()?,
             ),
-            Query::Not(c) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, Box::new(AllQuery) as Box<dyn TQuery>),
-                (Occur::MustNot, self.translate(c, scope)?),
-            ])),
-            Query::Field { filter, .. } => match filter {
-                Filter::Id(id) => raw_term(f.id, id),
-                Filter::Tag(t) => self.text_in(&[f.tag], t)?,
-                Filter::From(t) => self.text_in(&[f.from], t)?,
-                Filter::To(t) => self.text_in(&[f.to], t)?,
-                Filter::Info(t) => self.text_in(&[f.info], t)?,
-                Filter::Caveat(t) => self.text_in(&[f.caveat], t)?,
-                Filter::Caption(t) => self.text_in(&[f.caption], t)?,
-                Filter::Subject(t) => self.portion_text(&[f.subject], None, t, scope)?,
-                Filter::Signer(t) => self.text_in(&[f.signer], t)?,
-                Filter::ClassifiedBy(t) => self.text_in(&[f.classified_by], t)?,
-                Filter::Classification(b) => u64_range(f.class_rank, rank(b.min), rank(b.max)),
-                Filter::Precedence(b) => u64_range(f.precedence_rank, rank(b.min), rank(b.max)),
-                Filter::Date(r) => day_range(f.day, "day", r),
-                Filter::Declassify(Declassify::Date(r)) => {
-                    day_range(f.declassify_day, "declassify_day", r)
-                }
-                Filter::Declassify(Declassify::Code(c)) => raw_term(f.declassify_code, c),
-                Filter::Declassify(Declassify::Due) => Box::new(RangeQuery::new(
-                    Bound::Unbounded,
-                    Bound::Included(Term::from_field_i64(
-                        f.declassify_day,
-                        scope.view.as_of_day(),
-                    )),
+            // Everything but: adds nothing to a score, as a field does not.
+            Query::Not(c) => Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(AllQuery) as Box<dyn TQuery>),
+                    (Occur::MustNot, self.translate(c, scope)?),
+                ])),
+                0.0,
+            )),
+            // `subject:` searches text and ranks as words do; every other field narrows and
+            // adds nothing to a score (a tag's or a station's term frequencies say nothing of
+            // how well a cable answers).
+            Query::Field {
+                filter: Filter::Subject(t),
+                ..
+            } => self.portion_text(&[f.subject], None, t, scope)?,
+            Query::Field { filter, .. } => {
+                Box::new(ConstScoreQuery::new(self.filter(filter, scope)?, 0.0))
+            }
+        })
+    }
+
+    /// The query of a field's filter (any but `subject:`), scored as tantivy scores it.
+    fn filter(&self, filter: &Filter, scope: &Scope) -> Result<Box<dyn TQuery>> {
+        let f = &self.fields;
+        Ok(match filter {
+            Filter::Id(id) => raw_term(f.id, id),
+            Filter::Tag(t) => self.text_in(&[f.tag], t)?,
+            Filter::From(t) => self.text_in(&[f.from], t)?,
+            Filter::To(t) => self.text_in(&[f.to], t)?,
+            Filter::Info(t) => self.text_in(&[f.info], t)?,
+            Filter::Caveat(t) => self.text_in(&[f.caveat], t)?,
+            Filter::Caption(t) => self.text_in(&[f.caption], t)?,
+            Filter::Subject(t) => self.portion_text(&[f.subject], None, t, scope)?,
+            Filter::Signer(t) => self.text_in(&[f.signer], t)?,
+            Filter::ClassifiedBy(t) => self.text_in(&[f.classified_by], t)?,
+            Filter::Classification(b) => u64_range(f.class_rank, rank(b.min), rank(b.max)),
+            Filter::Precedence(b) => u64_range(f.precedence_rank, rank(b.min), rank(b.max)),
+            Filter::Date(r) => day_range(f.day, "day", r),
+            Filter::Declassify(Declassify::Date(r)) => {
+                day_range(f.declassify_day, "declassify_day", r)
+            }
+            Filter::Declassify(Declassify::Code(c)) => raw_term(f.declassify_code, c),
+            Filter::Declassify(Declassify::Due) => Box::new(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_i64(
+                    f.declassify_day,
+                    scope.view.as_of_day(),
                 )),
-                Filter::Cites(id) => raw_term(f.cites, id),
-                Filter::CitedBy(id) => {
-                    // A cable the scope may not see is as unknown as one the archive lacks.
-                    let rec = self
-                        .get(id, &scope.view)?
-                        .ok_or_else(|| UserError::UnknownId { id: id.clone() })?;
-                    let cited: Vec<Term> = rec.cable["references"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|r| r["id"].as_str())
-                        .map(|rid| Term::from_field_text(f.id, rid))
-                        .collect();
-                    Box::new(TermSetQuery::new(cited))
-                }
-                Filter::Marking(m) => {
-                    let mut caveats = m.caveats.clone();
-                    caveats.sort();
-                    caveats.dedup();
-                    let terms = Level::ALL
-                        .iter()
-                        .filter(|l| m.levels.contains(**l))
-                        .map(|l| {
-                            Term::from_field_text(
-                                f.marking,
-                                &marking_term(*l, caveats.iter().map(String::as_str)),
-                            )
-                        });
-                    Box::new(TermSetQuery::new(terms))
-                }
-                Filter::Has(flag) => raw_term(f.has, flag.name()),
-            },
+            )),
+            Filter::Cites(id) => raw_term(f.cites, id),
+            Filter::CitedBy(id) => {
+                // A cable the scope may not see is as unknown as one the archive lacks.
+                let rec = self
+                    .get(id, &scope.view)?
+                    .ok_or_else(|| UserError::UnknownId { id: id.clone() })?;
+                let cited: Vec<Term> = rec.cable["references"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["id"].as_str())
+                    .map(|rid| Term::from_field_text(f.id, rid))
+                    .collect();
+                Box::new(TermSetQuery::new(cited))
+            }
+            Filter::Marking(m) => {
+                let mut caveats = m.caveats.clone();
+                caveats.sort();
+                caveats.dedup();
+                let terms = Level::ALL
+                    .iter()
+                    .filter(|l| m.levels.contains(**l))
+                    .map(|l| {
+                        Term::from_field_text(
+                            f.marking,
+                            &marking_term(*l, caveats.iter().map(String::as_str)),
+                        )
+                    });
+                Box::new(TermSetQuery::new(terms))
+            }
+            Filter::Has(flag) => raw_term(f.has, flag.name()),
         })
     }
 
@@ -680,6 +708,13 @@ impl Archive {
                         &stats,
                     )?;
                     (n, c, d.into_iter().map(|(_, a)| a).collect())
+                }
+                Some(Apart::Unranked) => {
+                    let in_order = InIndexOrder {
+                        offset: opts.offset,
+                        limit: opts.limit.max(1),
+                    };
+                    searcher.search(&tq, &(Count, facets, in_order))?
                 }
                 // The same, the top taken from the ranking part's among the first pass's
                 // matches.
@@ -909,6 +944,10 @@ impl Archive {
 /// How a page may be ranked apart from its count and facets.
 #[derive(Debug, PartialEq)]
 enum Apart<'q> {
+    /// Nothing in the query ranks (no words: fields only narrow), so every match scores the
+    /// same and the page is the first matches in index order, as a scored pass would order
+    /// them; they are taken in the unscored pass that counts.
+    Unranked,
     /// The whole query ranks the page.
     Whole,
     /// This part of the query ranks the page; the rest only excludes (negations add nothing to
@@ -935,6 +974,9 @@ fn ranked_apart<'q>(query: &'q Query, scope: &Scope) -> Option<Apart<'q>> {
             q => one_word(q),
         }
     }
+    if !ranks(query) {
+        return Some(Apart::Unranked);
+    }
     if !scope.sees_every_key() {
         return None;
     }
@@ -948,6 +990,20 @@ fn ranked_apart<'q>(query: &'q Query, scope: &Scope) -> Option<Apart<'q>> {
     match (ranking.next(), ranking.next()) {
         (Some(part), None) if words_only(part) => Some(Apart::Part(part)),
         _ => None,
+    }
+}
+
+/// Whether anything in `query` adds to a match's score: words or `subject:` outside a
+/// negation (fields narrow, negations exclude).
+fn ranks(query: &Query) -> bool {
+    match query {
+        Query::Text { .. }
+        | Query::Field {
+            filter: Filter::Subject(_),
+            ..
+        } => true,
+        Query::And(v) | Query::Or(v) => v.iter().any(ranks),
+        Query::Not(_) | Query::All | Query::Field { .. } => false,
     }
 }
 
@@ -1274,6 +1330,63 @@ mod tests {
         );
     }
 
+    /// A page of fields alone, taken in index order in the pass that counts, is the page of one
+    /// scored pass in every reader's view, with and without automatic declassification (whose
+    /// access filter has two branches a cable may match both of).
+    #[test]
+    fn unranked_pages_in_every_view() {
+        let (_tmp, archive) = fixture_archive();
+        let queries = [
+            "",
+            "tag:PREL",
+            "-tag:PREL",
+            "class>=SECRET",
+            "class<=CONFIDENTIAL -tag:PREL",
+            "date:[2000-01-01 TO 2030-12-31]",
+        ];
+        let as_of: jiff::civil::Date = access::AS_OF.parse().expect("date");
+        let later = jiff::civil::date(2099, 1, 1);
+        let mut compared = 0;
+        for r in &access::READERS {
+            for as_of in [None, Some(as_of), Some(later)] {
+                let mut view = reader_view(&archive, r, as_of);
+                view.auto_declassify = as_of.is_some();
+                let searcher = archive.reader.searcher();
+                let scope = archive.scope(&searcher, &view).expect("scope");
+                for text in queries {
+                    let query = cable_query::parse(text).expect("query");
+                    assert_eq!(
+                        super::ranked_apart(&query, &scope),
+                        Some(super::Apart::Unranked),
+                        "{text}"
+                    );
+                    for offset in [0, 2] {
+                        let opts = super::SearchOptions {
+                            limit: 3,
+                            offset,
+                            ..Default::default()
+                        };
+                        let page = |two| {
+                            archive
+                                .search_page(&query, &opts, &view, two)
+                                .expect("page")
+                        };
+                        let (a, b) = (page(true), page(false));
+                        let what = format!("{text:?} as {} ({as_of:?}) from {offset}", r.name);
+                        assert_eq!(a.total, b.total, "{what}");
+                        assert_eq!(a.facets, b.facets, "{what}");
+                        let ids = |r: &super::SearchResults| -> Vec<String> {
+                            r.hits.iter().map(|h| h.id.clone()).collect()
+                        };
+                        assert_eq!(ids(&a), ids(&b), "{what}");
+                        compared += a.hits.len();
+                    }
+                }
+            }
+        }
+        assert!(compared >= 100, "{compared} hits compared");
+    }
+
     /// A page ranked apart from its count and facets (block-max WAND) is the page of one
     /// scored pass: the same total, facets and hits in the same order, on the real corpus.
     #[test]
@@ -1299,10 +1412,26 @@ mod tests {
             "-tag:PREL government -subject:embassy",
             "(minister OR president) -class>=SECRET",
         ];
+        let unranked = [
+            "",
+            "tag:PREL",
+            "-tag:PREL",
+            "tag:PREL OR tag:PGOV",
+            "tag:PREL OR -tag:PGOV",
+            "class>=SECRET caveat:NOFORN",
+            "date:[2005-01-01 TO 2008-12-31] -class:SECRET",
+            "from:ISLAMABAD OR date:2009",
+        ];
         let mut compared = 0;
-        for text in queries {
+        for text in queries.into_iter().chain(unranked) {
             let query = cable_query::parse(text).expect("query");
-            assert!(super::ranked_apart(&query, &scope).is_some(), "{text}");
+            let apart = super::ranked_apart(&query, &scope);
+            assert!(apart.is_some(), "{text}");
+            assert_eq!(
+                apart == Some(super::Apart::Unranked),
+                unranked.contains(&text),
+                "{text}"
+            );
             for offset in [0, 20] {
                 let opts = super::SearchOptions {
                     limit: 20,
@@ -1324,16 +1453,15 @@ mod tests {
                 compared += a.hits.len();
             }
         }
-        assert!(compared >= 150, "{compared} hits compared");
+        assert!(compared >= 300, "{compared} hits compared");
         for text in [
             "\"human rights\"",
             "minist*",
             "iran iraq",
-            "tag:PREL",
             "iran tag:PREL",
             "iran iraq -tag:PREL",
-            "-tag:PREL",
             "iran OR -tag:PREL",
+            "subject:nuclear",
             // `iran OR (iraq -tag:PREL)`: iraq adds to the score only outside PREL.
             "iran OR iraq -tag:PREL",
         ] {

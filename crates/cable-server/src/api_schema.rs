@@ -17,7 +17,8 @@ use utoipa::{IntoParams, ToSchema};
 /// Result order of a search.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 pub enum SortParam {
-    /// Best match first (for the empty query: archive order).
+    /// Best match first: words rank, fields only narrow (fields alone, or the empty query:
+    /// archive order).
     #[default]
     #[serde(rename = "relevance")]
     Relevance,

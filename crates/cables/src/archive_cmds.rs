@@ -24,7 +24,7 @@ pub struct IngestArgs {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum SortArg {
-    /// Best match first
+    /// Best match first: words rank, fields only narrow (fields alone: archive order)
     Relevance,
     /// Oldest first
     Date,
