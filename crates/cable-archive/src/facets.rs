@@ -102,6 +102,8 @@ struct Column {
     overflow: Vec<(DocId, u32)>,
     /// A bit a document: set when it has values in `overflow` (empty when none has).
     spilled: Vec<u64>,
+    /// Each value's number in the cache's [`Dictionary`].
+    global: Vec<u32>,
 }
 
 impl Column {
@@ -225,6 +227,61 @@ impl SegmentMap {
 #[derive(Default)]
 pub struct FacetCache {
     segments: Mutex<HashMap<SegmentId, Slot>>,
+    /// Every value of the segments' maps, numbered; replaced (copied on write) when a new
+    /// segment brings new values, so a search reads a snapshot without holding the lock.
+    dictionary: Mutex<Arc<Dictionary>>,
+}
+
+/// The values of every segment the cache has read, numbered by facet name across segments, so
+/// that segments' counts are summed by number and come out in order without hashing or
+/// comparing strings on every search (which cost a broad page 2.1 M instructions). Numbers
+/// are never taken back: a merged-away segment's values stay, bounded by the values ever seen.
+#[derive(Default, Clone)]
+struct Dictionary {
+    columns: FxHashMap<Arc<str>, DictionaryColumn>,
+}
+
+#[derive(Default, Clone)]
+struct DictionaryColumn {
+    values: Vec<Arc<str>>,
+    numbers: FxHashMap<Arc<str>, u32>,
+    /// The numbers in the order of their values.
+    sorted: Vec<u32>,
+}
+
+impl Dictionary {
+    /// Number `columns`' values (setting each column's `global`), adding the new ones.
+    fn number(&mut self, columns: &mut [Column]) -> tantivy::Result<()> {
+        for column in columns {
+            let entry = self.columns.entry(column.name.clone()).or_default();
+            let before = entry.values.len();
+            column.global = column
+                .values
+                .iter()
+                .map(|v| {
+                    if let Some(&n) = entry.numbers.get(v) {
+                        return Ok(n);
+                    }
+                    let n = u32::try_from(entry.values.len()).map_err(|_| {
+                        tantivy::TantivyError::InternalError(format!(
+                            "facet {}: more than 4 billion values",
+                            column.name
+                        ))
+                    })?;
+                    entry.values.push(v.clone());
+                    entry.numbers.insert(v.clone(), n);
+                    Ok(n)
+                })
+                .collect::<tantivy::Result<_>>()?;
+            if entry.values.len() != before {
+                let values = &entry.values;
+                let mut sorted: Vec<u32> = (0..values.len() as u32).collect();
+                sorted.sort_by(|&a, &b| values[a as usize].cmp(&values[b as usize]));
+                entry.sorted = sorted;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One segment's map, once built.
@@ -245,7 +302,12 @@ impl FacetCache {
             return Ok(m.clone());
         }
         let reader = segment.facet_reader("facets")?;
-        let map = Arc::new(Self::build(id, segment.max_doc(), &reader)?);
+        let mut map = Self::build(id, segment.max_doc(), &reader)?;
+        {
+            let mut dictionary = self.dictionary.lock().expect("facet dictionary lock");
+            Arc::make_mut(&mut dictionary).number(&mut map.columns)?;
+        }
+        let map = Arc::new(map);
         *slot = Some(map.clone());
         Ok(map)
     }
@@ -381,6 +443,7 @@ impl FacetCache {
                     slots,
                     overflow,
                     spilled,
+                    global: Vec::new(),
                 }
             })
             .collect();
@@ -489,29 +552,42 @@ impl Collector for FacetCounter<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Counts> {
-        // Summed by the value's text: segments share values, and two paths can end in the same
-        // value (`/tag/a/x`, `/tag/b/x`).
-        let mut sums: FxHashMap<&str, FxHashMap<&str, u64>> = FxHashMap::default();
-        for fruit in &fruits {
-            for (c, counted) in &fruit.columns {
-                let column = &fruit.map.columns[*c];
-                let into = sums.entry(column.name.as_ref()).or_default();
-                for &(v, n) in counted {
-                    *into.entry(column.values[v as usize].as_ref()).or_default() += n;
-                }
-            }
-        }
+        // Summed by the value's number in the dictionary, which every counted segment's values
+        // were given before the search counted them: segments share values, and two paths can
+        // end in the same value (`/tag/a/x`, `/tag/b/x`), one number.
+        let dictionary = self
+            .cache
+            .dictionary
+            .lock()
+            .expect("facet dictionary lock")
+            .clone();
         // Every requested facet is in the result, counted or not.
         Ok(self
             .names
             .iter()
-            .map(|name| {
-                let values = sums
-                    .remove(name)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(v, n)| (v.to_string(), n))
-                    .collect();
+            .map(|&name| {
+                let mut values = BTreeMap::new();
+                if let Some(d) = dictionary.columns.get(name) {
+                    let mut sums = vec![0u64; d.values.len()];
+                    for fruit in &fruits {
+                        for (c, counted) in &fruit.columns {
+                            let column = &fruit.map.columns[*c];
+                            if column.name.as_ref() != name {
+                                continue;
+                            }
+                            for &(v, n) in counted {
+                                sums[column.global[v as usize] as usize] += n;
+                            }
+                        }
+                    }
+                    values = d
+                        .sorted
+                        .iter()
+                        .map(|&g| (g as usize, sums[g as usize]))
+                        .filter(|&(_, n)| n > 0)
+                        .map(|(g, n)| (d.values[g].to_string(), n))
+                        .collect();
+                }
                 (name.to_string(), values)
             })
             .collect())
@@ -670,6 +746,22 @@ impl SegmentFacetCounter {
         self.matched[doc as usize / 64] |= 1 << (doc % 64);
     }
 
+    /// Mark `first..=last` matched.
+    fn mark_run(&mut self, first: DocId, last: DocId) {
+        let (first, last) = (first as usize, last as usize);
+        let (a, b) = (first / 64, last / 64);
+        // The bits of a word from bit `i` up, and up to bit `i`.
+        let from = |i: usize| u64::MAX << (i % 64);
+        let upto = |i: usize| u64::MAX >> (63 - i % 64);
+        if a == b {
+            self.matched[a] |= from(first) & upto(last);
+            return;
+        }
+        self.matched[a] |= from(first);
+        self.matched[a + 1..b].fill(u64::MAX);
+        self.matched[b] |= upto(last);
+    }
+
     /// Whether counting the complement pays: the `matched` matches are more than half of the
     /// documents they are drawn from (the live ones, or the universe's), and, with a universe,
     /// all in it.
@@ -727,8 +819,16 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        for &doc in docs {
-            self.mark(doc);
+        match (docs.first(), docs.last()) {
+            // A run of consecutive documents (every document, a broad range): whole words.
+            (Some(&first), Some(&last)) if (last - first) as usize + 1 == docs.len() => {
+                self.mark_run(first, last)
+            }
+            _ => {
+                for &doc in docs {
+                    self.mark(doc);
+                }
+            }
         }
         self.count += docs.len();
     }
@@ -914,6 +1014,50 @@ mod tests {
             .iter()
             .all(|s| s.num_deleted_docs() > 0));
         check(&searcher, &cache, word, &docs, Some("blue"));
+    }
+
+    /// A run of documents marks the bits that marking each of them marks, whether it lies in
+    /// one word, ends on a word's edge or spans several.
+    #[test]
+    fn a_run_marks_each_of_its_documents() {
+        let counter = || SegmentFacetCounter {
+            map: Arc::new(SegmentMap {
+                columns: Vec::new(),
+                totals: Mutex::new(None),
+                view_totals: Mutex::default(),
+            }),
+            tallies: Vec::new(),
+            matched: vec![0; 5],
+            count: 0,
+            alive: None,
+            max_doc: 320,
+            live: 320,
+            universe: None,
+        };
+        for (first, last) in [
+            (0, 0),
+            (0, 63),
+            (5, 9),
+            (63, 64),
+            (60, 130),
+            (64, 127),
+            (1, 318),
+            (0, 319),
+        ] {
+            let (mut run, mut each) = (counter(), counter());
+            run.mark_run(first, last);
+            for doc in first..=last {
+                each.mark(doc);
+            }
+            assert_eq!(run.matched, each.matched, "{first}..={last}");
+        }
+        // Through the block a collector is given: a run, and a block with a gap.
+        let mut c = counter();
+        c.collect_block(&[70, 71, 72, 73]);
+        c.collect_block(&[200, 202]);
+        assert_eq!(c.count, 6);
+        assert_eq!(c.matched[1], 0b1111 << 6);
+        assert_eq!(c.matched[3], 0b101 << 8);
     }
 
     /// Every way of counting against the naive count, over the documents not carrying the word
