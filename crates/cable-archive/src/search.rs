@@ -11,13 +11,14 @@ use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery,
-    PhraseQuery, Query as TQuery, RangeQuery, RegexQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, InvertedIndexRangeQuery,
+    Occur, PhrasePrefixQuery, PhraseQuery, Query as TQuery, RegexQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use crate::access::{Class, View};
+use crate::dayrange::DayRangeQuery;
 use crate::error::{InternalError, Result, UserError};
 use crate::hitrecord::{HitDoc, HitRecord};
 use crate::keyset::Within;
@@ -160,7 +161,7 @@ fn raw_term(field: Field, value: &str) -> Box<dyn TQuery> {
 }
 
 fn u64_range(field: Field, min: u64, max: u64) -> Box<dyn TQuery> {
-    Box::new(RangeQuery::new(
+    Box::new(InvertedIndexRangeQuery::new(
         Bound::Included(Term::from_field_u64(field, min)),
         Bound::Included(Term::from_field_u64(field, max)),
     ))
@@ -168,17 +169,6 @@ fn u64_range(field: Field, min: u64, max: u64) -> Box<dyn TQuery> {
 
 fn day(d: jiff::civil::Date) -> i64 {
     d.year() as i64 * 10_000 + d.month() as i64 * 100 + d.day() as i64
-}
-
-fn day_range(field: Field, name: &str, r: &DateRange) -> Box<dyn TQuery> {
-    let bound = |d: Option<jiff::civil::Date>| match d {
-        Some(d) => Bound::Included(Term::from_field_i64(field, day(d))),
-        None => Bound::Unbounded,
-    };
-    if r.start.is_none() && r.end.is_none() {
-        return Box::new(ExistsQuery::new(name.to_string(), false));
-    }
-    Box::new(RangeQuery::new(bound(r.start), bound(r.end)))
 }
 
 /// What one request may search: the class keys whose text it may match, and under automatic
@@ -320,9 +310,12 @@ impl Archive {
     /// Cables whose declassification date has passed, under the scope's policy.
     fn declassified(&self, scope: &Scope) -> Option<Box<dyn TQuery>> {
         scope.as_of.map(|day| {
-            Box::new(RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Included(Term::from_field_i64(self.fields.declassify_day, day)),
+            Box::new(DayRangeQuery::new(
+                self.fields.declassify_day,
+                "declassify_day",
+                None,
+                Some(day),
+                self.day_cache.clone(),
             )) as Box<dyn TQuery>
         })
     }
@@ -602,17 +595,17 @@ impl Archive {
             Filter::ClassifiedBy(t) => self.text_in(&[f.classified_by], t)?,
             Filter::Classification(b) => u64_range(f.class_rank, rank(b.min), rank(b.max)),
             Filter::Precedence(b) => u64_range(f.precedence_rank, rank(b.min), rank(b.max)),
-            Filter::Date(r) => day_range(f.day, "day", r),
+            Filter::Date(r) => self.day_range(f.day, "day", r),
             Filter::Declassify(Declassify::Date(r)) => {
-                day_range(f.declassify_day, "declassify_day", r)
+                self.day_range(f.declassify_day, "declassify_day", r)
             }
             Filter::Declassify(Declassify::Code(c)) => raw_term(f.declassify_code, c),
-            Filter::Declassify(Declassify::Due) => Box::new(RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Included(Term::from_field_i64(
-                    f.declassify_day,
-                    scope.view.as_of_day(),
-                )),
+            Filter::Declassify(Declassify::Due) => Box::new(DayRangeQuery::new(
+                f.declassify_day,
+                "declassify_day",
+                None,
+                Some(scope.view.as_of_day()),
+                self.day_cache.clone(),
             )),
             Filter::Cites(id) => raw_term(f.cites, id),
             Filter::CitedBy(id) => {
@@ -646,6 +639,21 @@ impl Archive {
             }
             Filter::Has(flag) => raw_term(f.has, flag.name()),
         })
+    }
+
+    /// The cables whose day field `name` falls in `r` ([`DayRangeQuery`]); with both ends open,
+    /// those with any day.
+    fn day_range(&self, field: Field, name: &str, r: &DateRange) -> Box<dyn TQuery> {
+        if r.start.is_none() && r.end.is_none() {
+            return Box::new(ExistsQuery::new(name.to_string(), false));
+        }
+        Box::new(DayRangeQuery::new(
+            field,
+            name,
+            r.start.map(day),
+            r.end.map(day),
+            self.day_cache.clone(),
+        ))
     }
 
     /// Translate `query` for `view` over `searcher`'s index: only the cables and the text the
@@ -929,7 +937,9 @@ impl Archive {
         names: &'a [&'a str],
         scope: &Scope,
     ) -> crate::facets::FacetCounter<'a> {
-        self.facet_cache.retain(&live_segments(searcher));
+        let live = live_segments(searcher);
+        self.facet_cache.retain(&live);
+        self.day_cache.retain(&live);
         let within = scope.exact_keys().map(|keys| {
             crate::keyset::KeySetQuery::new(self.fields.access, keys, self.keyset_cache.clone())
         });
