@@ -16,7 +16,6 @@ mod audit;
 mod bits;
 mod catalog;
 pub mod ceiling;
-mod dayrange;
 mod error;
 mod export;
 mod facets;
@@ -25,6 +24,7 @@ pub mod hitrecord;
 mod ingest;
 mod keyset;
 mod policy;
+mod ranges;
 mod rank;
 pub mod readers;
 mod reindex;
@@ -72,8 +72,8 @@ pub struct Archive {
     facet_cache: std::sync::Arc<facets::FacetCache>,
     /// The access filters' doc sets per segment ([`keyset`]).
     keyset_cache: std::sync::Arc<keyset::KeySetCache>,
-    /// Each segment's documents sorted by day, for date ranges ([`dayrange`]).
-    day_cache: std::sync::Arc<dayrange::DayIndexCache>,
+    /// Each segment's documents sorted by a numeric field's value, for ranges ([`ranges`]).
+    range_cache: std::sync::Arc<ranges::RangeIndexCache>,
     /// The class keys in the index (the `access` field's terms) and the segments they were read
     /// from: the same segments hold the same terms (a delete removes none).
     index_keys: std::sync::Mutex<Option<(Vec<tantivy::index::SegmentId>, Vec<String>)>>,
@@ -211,7 +211,7 @@ impl Archive {
             stop: None,
             facet_cache: Default::default(),
             keyset_cache: Default::default(),
-            day_cache: Default::default(),
+            range_cache: Default::default(),
             index_keys: Default::default(),
             audit: if read_only {
                 audit::AuditLog::disabled()

@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::ops::Bound;
 
 use cable_query::{DateRange, Declassify, Filter, Level, Query, Ranked, Text};
 use rustc_hash::FxHashMap;
@@ -11,17 +10,17 @@ use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, InvertedIndexRangeQuery,
-    Occur, PhrasePrefixQuery, PhraseQuery, Query as TQuery, RegexQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, Occur, PhrasePrefixQuery,
+    PhraseQuery, Query as TQuery, RegexQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use crate::access::{Class, View};
-use crate::dayrange::DayRangeQuery;
 use crate::error::{InternalError, Result, UserError};
 use crate::hitrecord::{HitDoc, HitRecord};
 use crate::keyset::Within;
+use crate::ranges::{Numbers, RangeOfQuery};
 use crate::rank::{InIndexOrder, Matches, TopWithin};
 use crate::schema::{self, marking_term, rank};
 use crate::snippet::{collapse, Snippets};
@@ -157,13 +156,6 @@ fn raw_term(field: Field, value: &str) -> Box<dyn TQuery> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
-    ))
-}
-
-fn u64_range(field: Field, min: u64, max: u64) -> Box<dyn TQuery> {
-    Box::new(InvertedIndexRangeQuery::new(
-        Bound::Included(Term::from_field_u64(field, min)),
-        Bound::Included(Term::from_field_u64(field, max)),
     ))
 }
 
@@ -310,12 +302,13 @@ impl Archive {
     /// Cables whose declassification date has passed, under the scope's policy.
     fn declassified(&self, scope: &Scope) -> Option<Box<dyn TQuery>> {
         scope.as_of.map(|day| {
-            Box::new(DayRangeQuery::new(
+            Box::new(RangeOfQuery::new(
                 self.fields.declassify_day,
                 "declassify_day",
+                Numbers::Signed,
                 None,
                 Some(day),
-                self.day_cache.clone(),
+                self.range_cache.clone(),
             )) as Box<dyn TQuery>
         })
     }
@@ -593,19 +586,27 @@ impl Archive {
             Filter::Subject(t) => self.portion_text(&[f.subject], None, t, scope)?,
             Filter::Signer(t) => self.text_in(&[f.signer], t)?,
             Filter::ClassifiedBy(t) => self.text_in(&[f.classified_by], t)?,
-            Filter::Classification(b) => u64_range(f.class_rank, rank(b.min), rank(b.max)),
-            Filter::Precedence(b) => u64_range(f.precedence_rank, rank(b.min), rank(b.max)),
+            Filter::Classification(b) => {
+                self.rank_range(f.class_rank, "class_rank", rank(b.min), rank(b.max))
+            }
+            Filter::Precedence(b) => self.rank_range(
+                f.precedence_rank,
+                "precedence_rank",
+                rank(b.min),
+                rank(b.max),
+            ),
             Filter::Date(r) => self.day_range(f.day, "day", r),
             Filter::Declassify(Declassify::Date(r)) => {
                 self.day_range(f.declassify_day, "declassify_day", r)
             }
             Filter::Declassify(Declassify::Code(c)) => raw_term(f.declassify_code, c),
-            Filter::Declassify(Declassify::Due) => Box::new(DayRangeQuery::new(
+            Filter::Declassify(Declassify::Due) => Box::new(RangeOfQuery::new(
                 f.declassify_day,
                 "declassify_day",
+                Numbers::Signed,
                 None,
                 Some(scope.view.as_of_day()),
-                self.day_cache.clone(),
+                self.range_cache.clone(),
             )),
             Filter::Cites(id) => raw_term(f.cites, id),
             Filter::CitedBy(id) => {
@@ -641,18 +642,32 @@ impl Archive {
         })
     }
 
-    /// The cables whose day field `name` falls in `r` ([`DayRangeQuery`]); with both ends open,
+    /// The cables whose day field `name` falls in `r` ([`RangeOfQuery`]); with both ends open,
     /// those with any day.
     fn day_range(&self, field: Field, name: &str, r: &DateRange) -> Box<dyn TQuery> {
         if r.start.is_none() && r.end.is_none() {
             return Box::new(ExistsQuery::new(name.to_string(), false));
         }
-        Box::new(DayRangeQuery::new(
+        Box::new(RangeOfQuery::new(
             field,
             name,
+            Numbers::Signed,
             r.start.map(day),
             r.end.map(day),
-            self.day_cache.clone(),
+            self.range_cache.clone(),
+        ))
+    }
+
+    /// The cables whose rank field `name` is in `min..=max` ([`RangeOfQuery`]).
+    fn rank_range(&self, field: Field, name: &str, min: u64, max: u64) -> Box<dyn TQuery> {
+        let rank = |r: u64| i64::try_from(r).unwrap_or(i64::MAX);
+        Box::new(RangeOfQuery::new(
+            field,
+            name,
+            Numbers::Unsigned,
+            Some(rank(min)),
+            Some(rank(max)),
+            self.range_cache.clone(),
         ))
     }
 
@@ -939,7 +954,7 @@ impl Archive {
     ) -> crate::facets::FacetCounter<'a> {
         let live = live_segments(searcher);
         self.facet_cache.retain(&live);
-        self.day_cache.retain(&live);
+        self.range_cache.retain(&live);
         let within = scope.exact_keys().map(|keys| {
             crate::keyset::KeySetQuery::new(self.fields.access, keys, self.keyset_cache.clone())
         });
