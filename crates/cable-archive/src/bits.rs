@@ -5,6 +5,8 @@
 //! a document over a decade's range at 250,000 cables); here a document is a trailing-zero count
 //! and a bit cleared, and a block of 64 is filled from the words directly.
 
+use std::sync::Arc;
+
 use tantivy::{DocId, DocSet, COLLECT_BLOCK_BUFFER_LEN, TERMINATED};
 
 /// Documents as bits: document `d` is bit `d % 64` of word `d / 64`.
@@ -39,11 +41,16 @@ impl Bits {
     pub fn len(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
     }
+
+    /// Word `w`: documents `64 * w..64 * (w + 1)`, one a bit (none beyond the set's room).
+    pub fn word(&self, w: usize) -> u64 {
+        self.words.get(w).copied().unwrap_or(0)
+    }
 }
 
 /// The documents of a [`Bits`], in increasing order.
 pub struct BitsDocSet {
-    bits: Bits,
+    bits: Arc<Bits>,
     /// The word `doc` is in.
     word: usize,
     /// The bits of that word above `doc`.
@@ -54,6 +61,12 @@ pub struct BitsDocSet {
 
 impl From<Bits> for BitsDocSet {
     fn from(bits: Bits) -> BitsDocSet {
+        BitsDocSet::from(Arc::new(bits))
+    }
+}
+
+impl From<Arc<Bits>> for BitsDocSet {
+    fn from(bits: Arc<Bits>) -> BitsDocSet {
         let len = bits.len() as u32;
         let mut set = BitsDocSet {
             rest: bits.words.first().copied().unwrap_or(0),

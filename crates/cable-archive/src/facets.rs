@@ -30,7 +30,9 @@ use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::{AliveBitSet, FacetReader};
 use tantivy::index::SegmentId;
-use tantivy::{BitSet, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::bits::Bits;
 
 use crate::keyset::KeySetQuery;
 
@@ -144,10 +146,10 @@ type Totals = Vec<Vec<u64>>;
 type LiveTotals = (DocId, Arc<Totals>);
 
 /// The documents a restricted view sees in one segment: its key list and their documents.
-type Universe = (Arc<[String]>, Arc<BitSet>);
+type Universe = (Arc<[String]>, Arc<Bits>);
 
 /// Whether `doc` is in `within` (every document when `None`) and alive.
-fn counted(doc: DocId, within: Option<&BitSet>, alive: Option<&AliveBitSet>) -> bool {
+fn counted(doc: DocId, within: Option<&Bits>, alive: Option<&AliveBitSet>) -> bool {
     within.is_none_or(|w| w.contains(doc)) && alive.is_none_or(|a| a.is_alive(doc))
 }
 
@@ -729,7 +731,7 @@ impl SegmentFacetCounter {
             .iter()
             .enumerate()
             .map(|(w, &word)| match within {
-                Some(set) => !word & u64::from_le_bytes(set.tinyset(w as u32).into_bytes()),
+                Some(set) => !word & set.word(w),
                 None => !word,
             });
         let alive = self.alive.as_ref();
@@ -771,9 +773,11 @@ impl SegmentFacetCounter {
             Some((_, set)) => {
                 matched > 0
                     && matched > set.len() / 2
-                    && self.matched.iter().enumerate().all(|(w, &word)| {
-                        word & !u64::from_le_bytes(set.tinyset(w as u32).into_bytes()) == 0
-                    })
+                    && self
+                        .matched
+                        .iter()
+                        .enumerate()
+                        .all(|(w, &word)| word & !set.word(w) == 0)
             }
         }
     }

@@ -6,19 +6,19 @@
 //! every search: at 2,500,000 cables it made a selective page for a SECRET reader 4× slower than
 //! the owner's (`subject:elections` 16.8 ms against 3.9). The set of documents a list of keys
 //! selects in a segment never changes (segments are immutable; deleted documents are never
-//! collected), so it is built once per (segment, keys) and kept ([`KeySetCache`]); a search
-//! copies it (max_doc / 8 bytes) instead of rebuilding it.
+//! collected), so it is built once per (segment, keys) and kept ([`KeySetCache`]) as plain bits
+//! ([`crate::bits`]), which a search walks or tests without copying.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
-use tantivy::query::{
-    BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
-};
+use tantivy::query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+
+use crate::bits::{Bits, BitsDocSet};
 
 /// How many (segment, keys) sets are kept before the cache starts over: the key lists come
 /// from the clearances of the archive's readers, a handful, so this is only a bound.
@@ -30,7 +30,7 @@ type SetId = (SegmentId, Arc<[String]>);
 /// Doc sets by segment and key list, shared by every search of an archive.
 #[derive(Default)]
 pub struct KeySetCache {
-    sets: Mutex<HashMap<SetId, Arc<BitSet>>>,
+    sets: Mutex<HashMap<SetId, Arc<Bits>>>,
 }
 
 impl KeySetCache {
@@ -40,13 +40,13 @@ impl KeySetCache {
         field: Field,
         keys: &Arc<[String]>,
         segment: &SegmentReader,
-    ) -> tantivy::Result<Arc<BitSet>> {
+    ) -> tantivy::Result<Arc<Bits>> {
         let id = (segment.segment_id(), keys.clone());
         if let Some(set) = self.sets.lock().expect("key set cache lock").get(&id) {
             return Ok(set.clone());
         }
         let index = segment.inverted_index(field)?;
-        let mut set = BitSet::with_max_value(segment.max_doc());
+        let mut set = Bits::empty(segment.max_doc());
         for key in keys.iter() {
             let term = Term::from_field_text(field, key);
             if let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)? {
@@ -105,7 +105,7 @@ impl KeySetQuery {
     }
 
     /// The documents of `segment` that hold one of the keys (deleted ones too).
-    pub(crate) fn set_for(&self, segment: &SegmentReader) -> tantivy::Result<Arc<BitSet>> {
+    pub(crate) fn set_for(&self, segment: &SegmentReader) -> tantivy::Result<Arc<Bits>> {
         self.cache.set_for(self.field, &self.keys, segment)
     }
 }
@@ -128,10 +128,7 @@ impl Query for KeySetQuery {
 impl Weight for KeySetQuery {
     fn scorer(&self, segment: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let set = self.cache.set_for(self.field, &self.keys, segment)?;
-        Ok(Box::new(ConstScorer::new(
-            BitSetDocSet::from((*set).clone()),
-            boost,
-        )))
+        Ok(Box::new(ConstScorer::new(BitsDocSet::from(set), boost)))
     }
 
     fn explain(&self, segment: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -147,8 +144,8 @@ impl Weight for KeySetQuery {
 }
 
 /// Whether `doc` is in `set` (a document beyond the set's range is not).
-fn holds(set: &BitSet, doc: DocId) -> bool {
-    doc < set.max_value() && set.contains(doc)
+fn holds(set: &Bits, doc: DocId) -> bool {
+    set.contains(doc)
 }
 
 /// `inner` limited to the documents of `keys`: the same matches as a conjunction of `inner` and
@@ -268,7 +265,7 @@ impl Weight for WithinWeight {
 /// A scorer's matches that are in `set`.
 struct WithinScorer {
     inner: Box<dyn Scorer>,
-    set: Arc<BitSet>,
+    set: Arc<Bits>,
 }
 
 impl DocSet for WithinScorer {
