@@ -151,7 +151,12 @@ impl<'a> HitRecord<'a> {
 
     /// The record as stored: its head (the `hit` field) and its texts (`hit_text`).
     pub fn encode(&self) -> (Vec<u8>, String) {
-        let mut text = String::new();
+        // Sized once: growing by doubling cost an ingest a copy and a fresh page a step.
+        let size = self
+            .paragraphs
+            .iter()
+            .map(|p| p.heading.map_or(0, str::len) + p.text.len());
+        let mut text = String::with_capacity(size.sum::<usize>() + self.body.map_or(0, str::len));
         let mut lengths = Vec::with_capacity(self.paragraphs.len());
         for p in &self.paragraphs {
             lengths.push((p.heading.map(|h| h.len() as u32), p.text.len() as u32));

@@ -255,8 +255,14 @@ pub(crate) fn prepare_raw(fields: &Fields, raw: RawCable) -> Result<Prepared> {
     // The parser's own normalisation of the text is hashed: the text is normalised once.
     let (cable, hash) = parse_raw_with(raw, hash_normalized);
     let id = archive_id(&cable, &hash);
+    // The Cable JSON is sized for its usual length (the paragraphs' texts and a few hundred
+    // bytes of fields: about the text's length and a half) so that it does not grow by
+    // doubling.
+    let mut json = Vec::with_capacity(cable.text.len() * 3 / 2 + 4096);
+    serde_json::to_writer(&mut json, &cable)?;
     let record = StoredVersion {
-        cable: serde_json::to_string(&cable)?,
+        // serde_json writes UTF-8 only.
+        cable: String::from_utf8(json).map_err(|e| InternalError::Inconsistent(e.to_string()))?,
         original: cable.text.clone(),
         container,
     };

@@ -87,6 +87,10 @@ pub fn pairs_analyzer() -> TextAnalyzer {
 /// query would have to read in a large share of any archive, so the pair is indexed as a term of
 /// its own. A phrase with a rarer word is fast without it: its rarer word's postings are short.
 /// A longer list costs ingest time (BENCHMARKS.md, session 7).
+/// Room in a cable's document for all but its long texts: ids, dates, ranks, facets, tags,
+/// addressees, the access keys (a few hundred bytes for most cables).
+const DOC_SMALL_FIELDS: usize = 4096;
+
 const COMMON_WORDS: &str = include_str!("common_words.txt");
 
 /// The set phrases of the field whose words are less common than [`COMMON_WORDS`] but still in a
@@ -451,7 +455,6 @@ impl Fields {
         release: Option<&Release>,
         json: &serde_json::Value,
     ) -> TantivyDocument {
-        let mut d = TantivyDocument::default();
         // A cable without paragraphs is one portion: its whole normalised text, at the cable's
         // class (a damaged cable stays searchable).
         let body_text = json["paragraphs"]
@@ -460,6 +463,43 @@ impl Fields {
             .then(|| cable_format::normalize::normalize(&cable.text).text);
         let hit = HitRecord::new(id, cable, json, body_text.as_deref(), release);
         let (head, texts) = hit.encode();
+        // Portions by class, from the hit record (made from the stored JSON), so that the index,
+        // every redaction and a hit read the same portions and texts.
+        let mut subject: BTreeMap<String, String> = BTreeMap::new();
+        let mut body: BTreeMap<String, String> = BTreeMap::new();
+        let mut keys = std::collections::BTreeSet::new();
+        for p in access::portions(&hit.marks, release) {
+            let key = p.class.key();
+            keys.insert(key.clone());
+            match p.kind {
+                PortionKind::Subject => {
+                    if let Some(s) = hit.marks.subject {
+                        subject.insert(key, s.to_string());
+                    }
+                }
+                PortionKind::Paragraph(i) => {
+                    let Some(para) = hit.paragraphs.get(i) else {
+                        continue;
+                    };
+                    let slot = body.entry(key).or_default();
+                    for part in [para.heading, Some(para.text)].into_iter().flatten() {
+                        if !slot.is_empty() {
+                            slot.push_str("\n\n");
+                        }
+                        slot.push_str(part);
+                    }
+                }
+                PortionKind::Body => {
+                    body.insert(key, hit.body.unwrap_or_default().to_string());
+                }
+            }
+        }
+        // Sized once for everything it holds: the stored texts, and the portions' texts three
+        // times (the text, the subject or body object, the pairs); a document grown by doubling
+        // cost an ingest a chain of copies, and a fresh page of memory each time.
+        let portions: usize = subject.values().chain(body.values()).map(String::len).sum();
+        let size = head.len() + texts.len() + record.cable.len() + record.original.len();
+        let mut d = TantivyDocument::with_capacity(size + 3 * portions + DOC_SMALL_FIELDS);
         d.add_bytes(self.hit, &head);
         d.add_text(self.hit_text, texts);
         d.add_text(self.id, id);
@@ -563,37 +603,6 @@ impl Fields {
         }
         if let Some(r) = release {
             d.add_text(self.release, serde_json::to_string(r).unwrap_or_default());
-        }
-        // Portions by class, from the hit record (made from the stored JSON), so that the index,
-        // every redaction and a hit read the same portions and texts.
-        let mut subject: BTreeMap<String, String> = BTreeMap::new();
-        let mut body: BTreeMap<String, String> = BTreeMap::new();
-        let mut keys = std::collections::BTreeSet::new();
-        for p in access::portions(&hit.marks, release) {
-            let key = p.class.key();
-            keys.insert(key.clone());
-            match p.kind {
-                PortionKind::Subject => {
-                    if let Some(s) = hit.marks.subject {
-                        subject.insert(key, s.to_string());
-                    }
-                }
-                PortionKind::Paragraph(i) => {
-                    let Some(para) = hit.paragraphs.get(i) else {
-                        continue;
-                    };
-                    let slot = body.entry(key).or_default();
-                    for part in [para.heading, Some(para.text)].into_iter().flatten() {
-                        if !slot.is_empty() {
-                            slot.push_str("\n\n");
-                        }
-                        slot.push_str(part);
-                    }
-                }
-                PortionKind::Body => {
-                    body.insert(key, hit.body.unwrap_or_default().to_string());
-                }
-            }
         }
         for k in keys {
             d.add_text(self.access, k);
