@@ -62,8 +62,10 @@ const MAX_WIDTH: usize = 16;
 
 /// A column is made one slot wider only when more than one document in this many would
 /// otherwise put a value in the side list (a side entry costs a binary search in a batch, a
-/// slot a read for every match).
-const OVERFLOW_SHARE: usize = 32;
+/// slot a read for every match). Measured at 250,000 cables (instructions a page, see
+/// BENCHMARKS.md, session 15): 8 against 32 saves 9% of `tag:PREL` and 4% of
+/// `class>=SECRET caveat:NOFORN`; 4 costs a third more on the latter.
+const OVERFLOW_SHARE: usize = 8;
 
 /// A value number in a slot.
 trait Number: Copy {
