@@ -133,7 +133,7 @@ impl Weight for KeySetQuery {
 
     fn explain(&self, segment: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let set = self.cache.set_for(self.field, &self.keys, segment)?;
-        if holds(&set, doc) {
+        if set.contains(doc) {
             Ok(Explanation::new("KeySetQuery", 1.0))
         } else {
             Err(TantivyError::InvalidArgument(format!(
@@ -141,11 +141,6 @@ impl Weight for KeySetQuery {
             )))
         }
     }
-}
-
-/// Whether `doc` is in `set` (a document beyond the set's range is not).
-fn holds(set: &Bits, doc: DocId) -> bool {
-    set.contains(doc)
 }
 
 /// `inner` limited to the documents of `keys`: the same matches as a conjunction of `inner` and
@@ -199,14 +194,14 @@ impl Weight for WithinWeight {
         let inner = self.inner.scorer(segment, boost)?;
         let mut scorer = WithinScorer { inner, set };
         let doc = scorer.inner.doc();
-        if doc != TERMINATED && !holds(&scorer.set, doc) {
+        if doc != TERMINATED && !scorer.set.contains(doc) {
             scorer.advance();
         }
         Ok(Box::new(scorer))
     }
 
     fn explain(&self, segment: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        if !holds(&*self.keys.set_for(segment)?, doc) {
+        if !self.keys.set_for(segment)?.contains(doc) {
             return Err(TantivyError::InvalidArgument(format!(
                 "document {doc} holds none of the keys"
             )));
@@ -221,7 +216,7 @@ impl Weight for WithinWeight {
     ) -> tantivy::Result<()> {
         let set = self.keys.set_for(segment)?;
         self.inner.for_each(segment, &mut |doc, score| {
-            if holds(&set, doc) {
+            if set.contains(doc) {
                 callback(doc, score);
             }
         })
@@ -236,7 +231,7 @@ impl Weight for WithinWeight {
         let mut kept = Vec::new();
         self.inner.for_each_no_score(segment, &mut |docs| {
             kept.clear();
-            kept.extend(docs.iter().copied().filter(|&d| holds(&set, d)));
+            kept.extend(docs.iter().copied().filter(|&d| set.contains(d)));
             if !kept.is_empty() {
                 callback(&kept);
             }
@@ -254,7 +249,7 @@ impl Weight for WithinWeight {
         let mut current = threshold;
         self.inner
             .for_each_pruning(threshold, segment, &mut |doc, score| {
-                if holds(&set, doc) {
+                if set.contains(doc) {
                     current = callback(doc, score);
                 }
                 current
@@ -272,7 +267,7 @@ impl DocSet for WithinScorer {
     fn advance(&mut self) -> DocId {
         loop {
             let doc = self.inner.advance();
-            if doc == TERMINATED || holds(&self.set, doc) {
+            if doc == TERMINATED || self.set.contains(doc) {
                 return doc;
             }
         }
@@ -280,7 +275,7 @@ impl DocSet for WithinScorer {
 
     fn seek(&mut self, target: DocId) -> DocId {
         let doc = self.inner.seek(target);
-        if doc == TERMINATED || holds(&self.set, doc) {
+        if doc == TERMINATED || self.set.contains(doc) {
             return doc;
         }
         self.advance()

@@ -301,16 +301,19 @@ impl Archive {
 
     /// Cables whose declassification date has passed, under the scope's policy.
     fn declassified(&self, scope: &Scope) -> Option<Box<dyn TQuery>> {
-        scope.as_of.map(|day| {
-            Box::new(RangeOfQuery::new(
-                self.fields.declassify_day,
-                "declassify_day",
-                Numbers::Signed,
-                None,
-                Some(day),
-                self.range_cache.clone(),
-            )) as Box<dyn TQuery>
-        })
+        scope.as_of.map(|day| self.declassify_by(day))
+    }
+
+    /// Cables whose declassification date is `day` or before.
+    fn declassify_by(&self, day: i64) -> Box<dyn TQuery> {
+        Box::new(RangeOfQuery::new(
+            self.fields.declassify_day,
+            "declassify_day",
+            Numbers::Signed,
+            None,
+            Some(day),
+            self.range_cache.clone(),
+        ))
     }
 
     /// `tq` limited to the cables the scope may see (unchanged for a view that sees all).
@@ -600,14 +603,7 @@ impl Archive {
                 self.day_range(f.declassify_day, "declassify_day", r)
             }
             Filter::Declassify(Declassify::Code(c)) => raw_term(f.declassify_code, c),
-            Filter::Declassify(Declassify::Due) => Box::new(RangeOfQuery::new(
-                f.declassify_day,
-                "declassify_day",
-                Numbers::Signed,
-                None,
-                Some(scope.view.as_of_day()),
-                self.range_cache.clone(),
-            )),
+            Filter::Declassify(Declassify::Due) => self.declassify_by(scope.view.as_of_day()),
             Filter::Cites(id) => raw_term(f.cites, id),
             Filter::CitedBy(id) => {
                 // A cable the scope may not see is as unknown as one the archive lacks.
