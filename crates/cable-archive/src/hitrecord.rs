@@ -151,7 +151,7 @@ impl<'a> HitRecord<'a> {
 
     /// The record as stored: its head (the `hit` field) and its texts (`hit_text`).
     pub fn encode(&self) -> (Vec<u8>, String) {
-        // Sized once: growing by doubling cost an ingest a copy and a fresh page a step.
+        // Sized once: growing by doubling cost an ingest a copy a step.
         let size = self
             .paragraphs
             .iter()

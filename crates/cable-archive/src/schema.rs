@@ -496,7 +496,7 @@ impl Fields {
         }
         // Sized once for everything it holds: the stored texts, and the portions' texts three
         // times (the text, the subject or body object, the pairs); a document grown by doubling
-        // cost an ingest a chain of copies, and a fresh page of memory each time.
+        // cost an ingest a chain of copies.
         let portions: usize = subject.values().chain(body.values()).map(String::len).sum();
         let size = head.len() + texts.len() + record.cable.len() + record.original.len();
         let mut d = TantivyDocument::with_capacity(size + 3 * portions + DOC_SMALL_FIELDS);
