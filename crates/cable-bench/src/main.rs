@@ -10,6 +10,10 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (unnamed in libmimalloc-sys; `cables`' memory.rs checks
+/// the number).
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 #[derive(Parser)]
 #[command(
     about = "The archive-scale benchmark: parse, ingest against the tantivy ceiling, the query mix, the peers, the server under load"
@@ -76,6 +80,11 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let a = Args::parse();
+    // As `cables` runs every command but the server: freed memory is kept for reuse rather
+    // than handed back to the system (the ingest and the ceiling alike; the server under load
+    // is `cables serve`, which keeps mimalloc's default).
+    // SAFETY: mi_option_set only stores the value.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
     let corpus = a.corpus.unwrap_or_else(|| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
     });

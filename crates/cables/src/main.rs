@@ -9,6 +9,7 @@ mod access_cmds;
 mod archive_cmds;
 mod gen;
 mod lint;
+mod memory;
 mod output;
 mod parse;
 mod records;
@@ -261,6 +262,10 @@ fn main() -> ExitCode {
              command (those are search, show, stats, export and review); run it without --as"
         );
         return ExitCode::from(2);
+    }
+    // Every command but the server runs and exits: it keeps what it frees (see `memory`).
+    if !matches!(cli.command, Command::Serve(_)) {
+        memory::keep_freed_memory();
     }
     let result = match &cli.command {
         Command::Parse(args) => parse::run(&args.paths, args.jsonl),
