@@ -38,6 +38,10 @@ struct Args {
     /// Rounds per query for each peer.
     #[arg(long, default_value_t = 10)]
     peer_rounds: usize,
+    /// Milliseconds each query runs untimed before its rounds, ours and the peers' alike (at
+    /// least one run).
+    #[arg(long, default_value_t = cable_bench::measure::WARM_UP.as_millis() as u64)]
+    warm_up_ms: u64,
     /// Peers to compare with (comma-separated): sqlite, postgres; `none` for none.
     #[arg(long, default_value = "sqlite,postgres", value_delimiter = ',')]
     peers: Vec<String>,
@@ -107,6 +111,7 @@ fn main() -> anyhow::Result<()> {
         parse_rounds: a.parse_rounds,
         rounds: a.rounds,
         peer_rounds: a.peer_rounds,
+        warm_up: std::time::Duration::from_millis(a.warm_up_ms),
         peers: a.peers.into_iter().filter(|p| p != "none").collect(),
         ceiling_batch: a.ceiling_batch,
         cables_bin,

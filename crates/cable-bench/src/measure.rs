@@ -37,13 +37,25 @@ impl Latency {
     }
 }
 
-/// Runs `f` `rounds` times after one untimed warm-up run, returning each run's time and the
-/// last result.
+/// The default of how long `f` runs untimed before [`time_rounds`] times it. The same question
+/// asked again runs up to four times slower in its first twenty or so rounds than after, for the
+/// same instructions (counted with callgrind) and no page faults: the machine's caches coming to
+/// hold what it reads (BENCHMARKS.md, session 16). One warm-up round left those slow rounds among
+/// the timed ones, where they made most of every p99 over three times its p50.
+pub const WARM_UP: Duration = Duration::from_millis(200);
+
+/// Runs `f` `rounds` times after running it untimed for `warm_up` (at least once), returning
+/// each run's time and the last result.
 pub fn time_rounds<T>(
     rounds: usize,
+    warm_up: Duration,
     mut f: impl FnMut() -> anyhow::Result<T>,
 ) -> anyhow::Result<(Vec<Duration>, T)> {
+    let warm = Instant::now();
     let mut last = f()?;
+    while warm.elapsed() < warm_up {
+        last = f()?;
+    }
     let mut times = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let t = Instant::now();

@@ -3,6 +3,7 @@
 //! snippets. No result cache exists, so every round does the whole work.
 
 use std::path::Path;
+use std::time::Duration;
 
 use cable_archive::{Archive, Clearance, SearchOptions, Sort, View, Who};
 use cable_query::Level;
@@ -57,12 +58,13 @@ pub fn view(archive: &Archive, name: &str) -> anyhow::Result<View> {
     })
 }
 
-/// Runs every query of `mix` `rounds` times as `view_name` over the archive in `dir`.
+/// Runs every query of `mix` `rounds` times, each after `warm_up`, as `view_name` over the
+/// archive in `dir`.
 pub fn ours(
     dir: &Path,
     mix: &[MixQuery],
     view_name: &str,
-    rounds: usize,
+    (rounds, warm_up): (usize, Duration),
     total: u64,
 ) -> anyhow::Result<Vec<QueryFigures>> {
     let archive = Archive::open(dir)?;
@@ -75,7 +77,12 @@ pub fn ours(
     let mut out = Vec::new();
     for m in mix {
         let query = cable_query::parse(m.ours).map_err(|e| anyhow::anyhow!("{}: {e}", m.ours))?;
-        let (times, results) = time_rounds(rounds, || Ok(archive.search(&query, &opts, &view)?))?;
+        let (times, results) =
+            time_rounds(
+                rounds,
+                warm_up,
+                || Ok(archive.search(&query, &opts, &view)?),
+            )?;
         // Every facet name is always present (possibly empty), so look at a count: generated
         // cables are all dated, so a page with matches has a year histogram.
         anyhow::ensure!(
@@ -88,16 +95,18 @@ pub fn ours(
     Ok(out)
 }
 
-/// Runs every query of `mix` `rounds` times on a peer that has ingested the same cables.
+/// Runs every query of `mix` `rounds` times, each after `warm_up`, on a peer that has ingested
+/// the same cables.
 pub fn peer(
     peer: &mut dyn Peer,
     mix: &[MixQuery],
-    rounds: usize,
+    (rounds, warm_up): (usize, Duration),
     total: u64,
 ) -> anyhow::Result<Vec<QueryFigures>> {
     let mut out = Vec::new();
     for m in mix {
-        let (times, answer): (_, PeerAnswer) = time_rounds(rounds, || peer.search(&m.peer))?;
+        let (times, answer): (_, PeerAnswer) =
+            time_rounds(rounds, warm_up, || peer.search(&m.peer))?;
         out.push(QueryFigures::new(m, answer.total, total, &times));
     }
     Ok(out)

@@ -25,6 +25,8 @@ pub struct Config {
     /// Rounds per query for our engine, and for the peers.
     pub rounds: usize,
     pub peer_rounds: usize,
+    /// How long each query runs untimed before its rounds ([`crate::measure::WARM_UP`]).
+    pub warm_up: std::time::Duration,
     /// `sqlite`, `postgres`.
     pub peers: Vec<String>,
     /// Prepared documents held at a time by the ceiling.
@@ -187,7 +189,8 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
                 mix.len(),
                 config.rounds
             );
-            let figures = crate::query::ours(&archive, &mix, view, config.rounds, total)?;
+            let figures =
+                crate::query::ours(&archive, &mix, view, (config.rounds, config.warm_up), total)?;
             results.queries.push((view.to_string(), figures));
         }
     }
@@ -203,7 +206,12 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
             };
             let seconds = peer_ingest(peer.as_mut(), csv, total)?;
             eprintln!("-- {}: queries, {} rounds", peer.name(), config.peer_rounds);
-            let queries = crate::query::peer(peer.as_mut(), &mix, config.peer_rounds, total)?;
+            let queries = crate::query::peer(
+                peer.as_mut(),
+                &mix,
+                (config.peer_rounds, config.warm_up),
+                total,
+            )?;
             results.peers.push(PeerFigures {
                 name: peer.name().to_string(),
                 ingest_seconds: seconds,

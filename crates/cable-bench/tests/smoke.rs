@@ -40,6 +40,7 @@ fn small(work: &std::path::Path, cables: usize) -> Config {
         parse_rounds: 1,
         rounds: 2,
         peer_rounds: 1,
+        warm_up: std::time::Duration::ZERO,
         peers: Vec::new(),
         ceiling_batch: 120,
         cables_bin: None,
