@@ -48,6 +48,10 @@ struct Args {
     /// Prepared documents the ceiling holds in memory at a time.
     #[arg(long, default_value_t = 50_000)]
     ceiling_batch: usize,
+    /// Pairs of ingests, ours and the ceiling, alternating their order (ours first, then the
+    /// ceiling first, …); the ratio is taken over all of them.
+    #[arg(long, default_value_t = 1)]
+    ingest_pairs: usize,
     /// The `cables` binary for the load test (default: beside this one).
     #[arg(long)]
     cables_bin: Option<PathBuf>,
@@ -103,6 +107,27 @@ fn main() -> anyhow::Result<()> {
     if cables_bin.is_none() && !a.skip.iter().any(|s| s == "load") {
         anyhow::bail!("no `cables` binary beside cable-bench: build it (`cargo build --release -p cables`), give --cables-bin, or --skip load");
     }
+    // Found missing only at the end, after half an hour of ingesting and querying, it would
+    // lose the whole run's figures: look first.
+    if !a.skip.iter().any(|s| s == "load")
+        && std::process::Command::new("wrk")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        anyhow::bail!(
+            "no `wrk` for the load test: install it (`apt-get install wrk`) or --skip load"
+        );
+    }
+    if !a.skip.iter().any(|s| s == "peers")
+        && a.peers.iter().any(|p| p == "postgres")
+        && cable_bench::peers::postgres::bin_dir().is_none()
+    {
+        anyhow::bail!(
+            "no PostgreSQL server for the postgres peer: install it (`apt-get install postgresql`) \
+             or leave it out (--peers sqlite)"
+        );
+    }
     let config = cable_bench::run::Config {
         cables: a.cables,
         seed: a.seed,
@@ -114,6 +139,7 @@ fn main() -> anyhow::Result<()> {
         warm_up: std::time::Duration::from_millis(a.warm_up_ms),
         peers: a.peers.into_iter().filter(|p| p != "none").collect(),
         ceiling_batch: a.ceiling_batch,
+        ingest_pairs: a.ingest_pairs.max(1),
         cables_bin,
         load_seconds: a.load_seconds,
         load_connections: a.load_connections,

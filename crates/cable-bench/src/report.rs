@@ -65,8 +65,29 @@ pub fn markdown(r: &Results) -> String {
                 );
             }
         }
+        if r.ingest_pairs.len() > 1 {
+            let pairs: Vec<String> = r
+                .ingest_pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (o, c))| {
+                    let order = if i % 2 == 0 {
+                        "ours first"
+                    } else {
+                        "ceiling first"
+                    };
+                    format!("{o:.1} s / {c:.1} s ({order}: {:.2})", c / o)
+                })
+                .collect();
+            let _ = writeln!(s, "\nIngest pairs, ours / ceiling: {}.", pairs.join("; "));
+        }
         if let Some(ratio) = r.ingest_ratio {
-            let _ = writeln!(s, "\nOurs / ceiling: **{ratio:.2}** (target 0.85).");
+            let over = if r.ingest_pairs.len() > 1 {
+                format!(", over {} pairs", r.ingest_pairs.len())
+            } else {
+                String::new()
+            };
+            let _ = writeln!(s, "\nOurs / ceiling: **{ratio:.2}**{over} (target 0.85).");
         }
         for p in &r.peers {
             let _ = writeln!(

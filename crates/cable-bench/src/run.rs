@@ -31,6 +31,10 @@ pub struct Config {
     pub peers: Vec<String>,
     /// Prepared documents held at a time by the ceiling.
     pub ceiling_batch: usize,
+    /// Pairs of ingests (ours and the ceiling) to time: the first in that order, each further
+    /// pair in the order opposite to the one before (ours, ceiling, ceiling, ours, …), so that a
+    /// machine growing slower or faster during the run weighs on both sides alike.
+    pub ingest_pairs: usize,
     /// The `cables` binary for the load test; `None` skips it.
     pub cables_bin: Option<PathBuf>,
     pub load_seconds: u64,
@@ -74,8 +78,12 @@ pub struct Results {
     pub parse: Vec<ParseFigures>,
     pub ingest: Option<IngestFigures>,
     pub ceiling: Option<IngestFigures>,
-    /// Ours as a share of the ceiling's cables/s.
+    /// Ours as a share of the ceiling's cables/s: over every pair, the ceiling's seconds over
+    /// ours.
     pub ingest_ratio: Option<f64>,
+    /// Seconds of ours and of the ceiling in each pair (the first pair's are `ingest` and
+    /// `ceiling`).
+    pub ingest_pairs: Vec<(f64, f64)>,
     /// View name → the mix's figures.
     pub queries: Vec<(String, Vec<QueryFigures>)>,
     pub peers: Vec<PeerFigures>,
@@ -115,6 +123,7 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
         ingest: None,
         ceiling: None,
         ingest_ratio: None,
+        ingest_pairs: Vec::new(),
         queries: Vec::new(),
         peers: Vec::new(),
         load: None,
@@ -160,10 +169,29 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
         fresh(&dir)?;
         let c = crate::ingest::ceiling(csv, &dir, total, config.ceiling_batch)?;
         std::fs::remove_dir_all(&dir)?;
-        results.ingest_ratio = results
-            .ingest
-            .as_ref()
-            .map(|o| o.cables_per_s / c.cables_per_s);
+        if let Some(o) = &results.ingest {
+            results.ingest_pairs.push((o.seconds, c.seconds));
+            // Further pairs into scratch folders, the archive of the first kept for the queries.
+            let again = config.work.join("archive-again");
+            for pair in 1..config.ingest_pairs {
+                let (mut ours, mut ceiling) = (0.0, 0.0);
+                for side in [pair % 2, 1 - pair % 2] {
+                    let into = if side == 0 { &again } else { &dir };
+                    fresh(into)?;
+                    if side == 0 {
+                        ours = crate::ingest::ours(csv, into, total)?.seconds;
+                    } else {
+                        ceiling =
+                            crate::ingest::ceiling(csv, into, total, config.ceiling_batch)?.seconds;
+                    }
+                    std::fs::remove_dir_all(into)?;
+                }
+                results.ingest_pairs.push((ours, ceiling));
+            }
+            let sum =
+                |side: fn(&(f64, f64)) -> f64| results.ingest_pairs.iter().map(side).sum::<f64>();
+            results.ingest_ratio = Some(sum(|p| p.1) / sum(|p| p.0));
+        }
         results.ceiling = Some(c);
     }
 

@@ -43,6 +43,7 @@ fn small(work: &std::path::Path, cables: usize) -> Config {
         warm_up: std::time::Duration::ZERO,
         peers: Vec::new(),
         ceiling_batch: 120,
+        ingest_pairs: 1,
         cables_bin: None,
         load_seconds: 2,
         load_connections: 2,
@@ -74,6 +75,7 @@ fn every_part_of_the_benchmark_runs_on_a_small_archive() {
     let config = Config {
         peers: peers.clone(),
         cables_bin: bin.clone(),
+        ingest_pairs: 2,
         ..small(work.path(), 300)
     };
     let r = run(&config).expect("the benchmark runs");
@@ -84,7 +86,15 @@ fn every_part_of_the_benchmark_runs_on_a_small_archive() {
     let ceiling = r.ceiling.as_ref().expect("the ceiling ran");
     assert_eq!((ours.cables, ceiling.cables), (300, 300));
     assert!(ours.size_bytes > 0 && ceiling.size_bytes > 0);
-    assert!(r.ingest_ratio.is_some_and(|x| x > 0.0));
+    // Two pairs, the second the other way round: the ratio is taken over both.
+    assert_eq!(r.ingest_pairs.len(), 2);
+    assert_eq!(r.ingest_pairs[0], (ours.seconds, ceiling.seconds));
+    let (o, c) = r
+        .ingest_pairs
+        .iter()
+        .fold((0.0, 0.0), |(o, c), p| (o + p.0, c + p.1));
+    assert!(r.ingest_pairs.iter().all(|&(o, c)| o > 0.0 && c > 0.0));
+    assert_eq!(r.ingest_ratio, Some(c / o));
 
     let views: Vec<&str> = r.queries.iter().map(|(v, _)| v.as_str()).collect();
     assert_eq!(views, ["owner", "SECRET", "public"]);
