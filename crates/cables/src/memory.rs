@@ -8,9 +8,9 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// to the system a second after (mimalloc's default). A command runs and exits, so holding on
 /// costs nothing past its peak, while giving back costs an ingest dearly: each document is built
 /// on one thread and freed on tantivy's, and every page handed back and taken again is a fresh
-/// page the kernel zeroes (about a quarter of an ingest's time at 250,000 cables; BENCHMARKS.md,
-/// session 16). The server, which runs for long, keeps the default and gives back what a burst
-/// took.
+/// page the kernel zeroes (an ingest of 250,000 cables took 194 s with the default, 147 s
+/// without; BENCHMARKS.md, session 16). The server, which runs for long, keeps the default and
+/// gives back what a burst took.
 pub fn keep_freed_memory() {
     // SAFETY: mi_option_set only stores the value; every option may be set at any time.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) }
