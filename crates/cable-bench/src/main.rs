@@ -7,12 +7,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc's `mi_option_purge_delay` (unnamed in libmimalloc-sys; `cables`' memory.rs checks
-/// the number).
-const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+// The allocator and its setting, as `cables` has them.
+#[path = "../../cables/src/memory.rs"]
+mod memory;
 
 #[derive(Parser)]
 #[command(
@@ -88,11 +85,9 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let a = Args::parse();
-    // As `cables` runs every command but the server: freed memory is kept for reuse rather
-    // than handed back to the system (the ingest and the ceiling alike; the server under load
-    // is `cables serve`, which keeps mimalloc's default).
-    // SAFETY: mi_option_set only stores the value.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
+    // As `cables` runs every command but the server (the ingest and the ceiling alike; the
+    // server under load is `cables serve`, which keeps mimalloc's default).
+    memory::keep_freed_memory();
     let corpus = a.corpus.unwrap_or_else(|| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
     });
@@ -104,12 +99,13 @@ fn main() -> anyhow::Result<()> {
                 .map(|e| e.with_file_name("cables"))
         })
         .filter(|p| p.exists());
-    if cables_bin.is_none() && !a.skip.iter().any(|s| s == "load") {
+    let skipped = |part: &str| a.skip.iter().any(|s| s == part);
+    if cables_bin.is_none() && !skipped("load") {
         anyhow::bail!("no `cables` binary beside cable-bench: build it (`cargo build --release -p cables`), give --cables-bin, or --skip load");
     }
     // Found missing only at the end, after half an hour of ingesting and querying, it would
     // lose the whole run's figures: look first.
-    if !a.skip.iter().any(|s| s == "load")
+    if !skipped("load")
         && std::process::Command::new("wrk")
             .arg("--version")
             .output()
@@ -119,7 +115,7 @@ fn main() -> anyhow::Result<()> {
             "no `wrk` for the load test: install it (`apt-get install wrk`) or --skip load"
         );
     }
-    if !a.skip.iter().any(|s| s == "peers")
+    if !skipped("peers")
         && a.peers.iter().any(|p| p == "postgres")
         && cable_bench::peers::postgres::bin_dir().is_none()
     {

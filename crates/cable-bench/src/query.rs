@@ -64,7 +64,8 @@ pub fn ours(
     dir: &Path,
     mix: &[MixQuery],
     view_name: &str,
-    (rounds, warm_up): (usize, Duration),
+    rounds: usize,
+    warm_up: Duration,
     total: u64,
 ) -> anyhow::Result<Vec<QueryFigures>> {
     let archive = Archive::open(dir)?;
@@ -77,12 +78,8 @@ pub fn ours(
     let mut out = Vec::new();
     for m in mix {
         let query = cable_query::parse(m.ours).map_err(|e| anyhow::anyhow!("{}: {e}", m.ours))?;
-        let (times, results) =
-            time_rounds(
-                rounds,
-                warm_up,
-                || Ok(archive.search(&query, &opts, &view)?),
-            )?;
+        let search = || Ok(archive.search(&query, &opts, &view)?);
+        let (times, results) = time_rounds(rounds, warm_up, search)?;
         // Every facet name is always present (possibly empty), so look at a count: generated
         // cables are all dated, so a page with matches has a year histogram.
         anyhow::ensure!(
@@ -100,7 +97,8 @@ pub fn ours(
 pub fn peer(
     peer: &mut dyn Peer,
     mix: &[MixQuery],
-    (rounds, warm_up): (usize, Duration),
+    rounds: usize,
+    warm_up: Duration,
     total: u64,
 ) -> anyhow::Result<Vec<QueryFigures>> {
     let mut out = Vec::new();

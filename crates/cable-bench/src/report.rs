@@ -71,7 +71,7 @@ pub fn markdown(r: &Results) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, (o, c))| {
-                    let order = if i % 2 == 0 {
+                    let order = if crate::run::ours_first(i) {
                         "ours first"
                     } else {
                         "ceiling first"

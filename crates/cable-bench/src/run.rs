@@ -108,6 +108,12 @@ fn machine() -> String {
     format!("{cores} cores{mem}")
 }
 
+/// Whether ingest pair `pair` (from 0) times ours before the ceiling: every other pair does,
+/// the first among them.
+pub fn ours_first(pair: usize) -> bool {
+    pair.is_multiple_of(2)
+}
+
 /// Runs the benchmark as `config` says.
 pub fn run(config: &Config) -> anyhow::Result<Results> {
     let started = Instant::now();
@@ -173,24 +179,32 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
             results.ingest_pairs.push((o.seconds, c.seconds));
             // Further pairs into scratch folders, the archive of the first kept for the queries.
             let again = config.work.join("archive-again");
+            let scratch = |dir: &Path, ingest: &dyn Fn(&Path) -> anyhow::Result<IngestFigures>| {
+                fresh(dir)?;
+                let seconds = ingest(dir)?.seconds;
+                std::fs::remove_dir_all(dir)?;
+                anyhow::Ok(seconds)
+            };
+            let ours = || scratch(&again, &|d| crate::ingest::ours(csv, d, total));
+            let ceiling = || {
+                scratch(&dir, &|d| {
+                    crate::ingest::ceiling(csv, d, total, config.ceiling_batch)
+                })
+            };
             for pair in 1..config.ingest_pairs {
-                let (mut ours, mut ceiling) = (0.0, 0.0);
-                for side in [pair % 2, 1 - pair % 2] {
-                    let into = if side == 0 { &again } else { &dir };
-                    fresh(into)?;
-                    if side == 0 {
-                        ours = crate::ingest::ours(csv, into, total)?.seconds;
-                    } else {
-                        ceiling =
-                            crate::ingest::ceiling(csv, into, total, config.ceiling_batch)?.seconds;
-                    }
-                    std::fs::remove_dir_all(into)?;
-                }
-                results.ingest_pairs.push((ours, ceiling));
+                // A tuple is evaluated left to right.
+                results.ingest_pairs.push(if ours_first(pair) {
+                    (ours()?, ceiling()?)
+                } else {
+                    let c = ceiling()?;
+                    (ours()?, c)
+                });
             }
-            let sum =
-                |side: fn(&(f64, f64)) -> f64| results.ingest_pairs.iter().map(side).sum::<f64>();
-            results.ingest_ratio = Some(sum(|p| p.1) / sum(|p| p.0));
+            let (o, c) = results
+                .ingest_pairs
+                .iter()
+                .fold((0.0, 0.0), |(o, c), p| (o + p.0, c + p.1));
+            results.ingest_ratio = Some(c / o);
         }
         results.ceiling = Some(c);
     }
@@ -218,7 +232,7 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
                 config.rounds
             );
             let figures =
-                crate::query::ours(&archive, &mix, view, (config.rounds, config.warm_up), total)?;
+                crate::query::ours(&archive, &mix, view, config.rounds, config.warm_up, total)?;
             results.queries.push((view.to_string(), figures));
         }
     }
@@ -237,7 +251,8 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
             let queries = crate::query::peer(
                 peer.as_mut(),
                 &mix,
-                (config.peer_rounds, config.warm_up),
+                config.peer_rounds,
+                config.warm_up,
                 total,
             )?;
             results.peers.push(PeerFigures {

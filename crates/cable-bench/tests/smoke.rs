@@ -86,7 +86,7 @@ fn every_part_of_the_benchmark_runs_on_a_small_archive() {
     let ceiling = r.ceiling.as_ref().expect("the ceiling ran");
     assert_eq!((ours.cables, ceiling.cables), (300, 300));
     assert!(ours.size_bytes > 0 && ceiling.size_bytes > 0);
-    // Two pairs, the second the other way round: the ratio is taken over both.
+    // Two pairs, the first the one reported above; the ratio is taken over both.
     assert_eq!(r.ingest_pairs.len(), 2);
     assert_eq!(r.ingest_pairs[0], (ours.seconds, ceiling.seconds));
     let (o, c) = r

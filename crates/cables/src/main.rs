@@ -15,10 +15,6 @@ mod parse;
 mod records;
 mod serve;
 
-// The parser and indexer allocate many small strings, which mimalloc serves faster.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,4 +1,10 @@
-//! The allocator's one setting this binary changes.
+//! The allocator and its one setting. Shared by the two binaries that run ingests, `cables` and
+//! `cable-bench` (which takes this file by path), so that the benchmark's ingest runs with the
+//! allocator `cables ingest` has.
+
+// The parser and indexer allocate many small strings, which mimalloc serves faster.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc's `mi_option_purge_delay`: its place in mimalloc 3's `mi_option_e`, which
 /// libmimalloc-sys does not name. The test below checks it against the option's default.
