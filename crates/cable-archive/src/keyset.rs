@@ -143,159 +143,17 @@ impl Weight for KeySetQuery {
     }
 }
 
-/// `inner` limited to the documents of `keys`: the same matches as a conjunction of `inner` and
-/// the [`KeySetQuery`], and `inner`'s scores. Each match of `inner` is tested against the
-/// segment's cached set, a bit test; a conjunction instead made tantivy's intersection seek
-/// through a copy of the set for every match, which took a restricted reader's filter page
-/// (`tag:PREL` as a SECRET reader) to twice the owner's time. `inner` keeps its own ways of
-/// visiting its matches (blocks of postings, block-max pruning for the top hits).
-#[derive(Debug)]
-pub struct Within {
-    inner: Box<dyn Query>,
-    keys: KeySetQuery,
-}
-
-impl Clone for Within {
-    fn clone(&self) -> Within {
-        Within {
-            inner: self.inner.box_clone(),
-            keys: self.keys.clone(),
-        }
-    }
-}
-
-impl Within {
-    pub fn new(inner: Box<dyn Query>, keys: KeySetQuery) -> Within {
-        Within { inner, keys }
-    }
-}
-
-impl Query for Within {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(WithinWeight {
-            inner: self.inner.weight(scoring)?,
-            keys: self.keys.clone(),
-        }))
+impl crate::within::Restriction for KeySetQuery {
+    fn keep(&self, segment: &SegmentReader) -> tantivy::Result<crate::within::Keep> {
+        Ok(crate::within::Keep::Set(self.set_for(segment)?))
     }
 
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.inner.query_terms(visitor);
-    }
-}
-
-struct WithinWeight {
-    inner: Box<dyn Weight>,
-    keys: KeySetQuery,
-}
-
-impl Weight for WithinWeight {
-    fn scorer(&self, segment: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let set = self.keys.set_for(segment)?;
-        let inner = self.inner.scorer(segment, boost)?;
-        let mut scorer = WithinScorer { inner, set };
-        let doc = scorer.inner.doc();
-        if doc != TERMINATED && !scorer.set.contains(doc) {
-            scorer.advance();
-        }
-        Ok(Box::new(scorer))
+    /// Never: a view's keys hold most of what it searches.
+    fn lead(&self, _: &SegmentReader) -> tantivy::Result<Option<BitsDocSet>> {
+        Ok(None)
     }
 
-    fn explain(&self, segment: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        if !self.keys.set_for(segment)?.contains(doc) {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} holds none of the keys"
-            )));
-        }
-        self.inner.explain(segment, doc)
-    }
-
-    fn for_each(
-        &self,
-        segment: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        let set = self.keys.set_for(segment)?;
-        self.inner.for_each(segment, &mut |doc, score| {
-            if set.contains(doc) {
-                callback(doc, score);
-            }
-        })
-    }
-
-    fn for_each_no_score(
-        &self,
-        segment: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        let set = self.keys.set_for(segment)?;
-        let mut kept = Vec::new();
-        self.inner.for_each_no_score(segment, &mut |docs| {
-            kept.clear();
-            kept.extend(docs.iter().copied().filter(|&d| set.contains(d)));
-            if !kept.is_empty() {
-                callback(&kept);
-            }
-        })
-    }
-
-    fn for_each_pruning(
-        &self,
-        threshold: Score,
-        segment: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score) -> Score,
-    ) -> tantivy::Result<()> {
-        let set = self.keys.set_for(segment)?;
-        // A match outside the set leaves the threshold as the last kept match set it.
-        let mut current = threshold;
-        self.inner
-            .for_each_pruning(threshold, segment, &mut |doc, score| {
-                if set.contains(doc) {
-                    current = callback(doc, score);
-                }
-                current
-            })
-    }
-}
-
-/// A scorer's matches that are in `set`.
-struct WithinScorer {
-    inner: Box<dyn Scorer>,
-    set: Arc<Bits>,
-}
-
-impl DocSet for WithinScorer {
-    fn advance(&mut self) -> DocId {
-        loop {
-            let doc = self.inner.advance();
-            if doc == TERMINATED || self.set.contains(doc) {
-                return doc;
-            }
-        }
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        let doc = self.inner.seek(target);
-        if doc == TERMINATED || self.set.contains(doc) {
-            return doc;
-        }
-        self.advance()
-    }
-
-    fn doc(&self) -> DocId {
-        self.inner.doc()
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.inner.size_hint()
-    }
-
-    fn cost(&self) -> u64 {
-        self.inner.cost()
-    }
-}
-
-impl Scorer for WithinScorer {
-    fn score(&mut self) -> Score {
-        self.inner.score()
+    fn box_clone(&self) -> Box<dyn crate::within::Restriction> {
+        Box::new(self.clone())
     }
 }

@@ -32,6 +32,7 @@ mod rodir;
 pub mod schema;
 mod search;
 mod snippet;
+mod within;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -74,6 +75,8 @@ pub struct Archive {
     keyset_cache: std::sync::Arc<keyset::KeySetCache>,
     /// Each segment's documents sorted by a numeric field's value, for ranges ([`ranges`]).
     range_cache: std::sync::Arc<ranges::RangeIndexCache>,
+    /// Each segment's document store, for hit records read in place ([`hitrecord::HitStore`]).
+    hit_store: hitrecord::HitStore,
     /// The class keys in the index (the `access` field's terms) and the segments they were read
     /// from: the same segments hold the same terms (a delete removes none).
     index_keys: std::sync::Mutex<Option<(Vec<tantivy::index::SegmentId>, Vec<String>)>>,
@@ -212,6 +215,7 @@ impl Archive {
             facet_cache: Default::default(),
             keyset_cache: Default::default(),
             range_cache: Default::default(),
+            hit_store: Default::default(),
             index_keys: Default::default(),
             audit: if read_only {
                 audit::AuditLog::disabled()

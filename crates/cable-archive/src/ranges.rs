@@ -21,6 +21,7 @@ use tantivy::schema::Field;
 use tantivy::{DocId, Score, SegmentReader, TantivyError};
 
 use crate::bits::{Bits, BitsDocSet};
+use crate::within::{Keep, Restriction, NO_VALUE};
 
 /// One segment's documents with a value, sorted by value.
 struct RangeIndex {
@@ -32,6 +33,10 @@ struct RangeIndex {
     dated: Bits,
     /// How many documents have a value.
     dated_count: usize,
+    /// Each document's value, [`NO_VALUE`] for none: when every document has at most one and
+    /// every value fits (days and ranks do), for testing a document without a set
+    /// ([`Keep::Values`]).
+    by_doc: Option<Arc<[i32]>>,
 }
 
 /// The type of a column's values.
@@ -73,23 +78,41 @@ impl RangeIndex {
             }
         }
         pairs.sort_unstable();
-        let (days, docs) = pairs.into_iter().unzip();
         let dated_count = dated.len();
+        let fits = |v: i64| v > i64::from(NO_VALUE) && v <= i64::from(i32::MAX);
+        let by_doc =
+            (pairs.len() == dated_count && pairs.iter().all(|&(v, _)| fits(v))).then(|| {
+                let mut values = vec![NO_VALUE; max_doc as usize];
+                for &(v, doc) in &pairs {
+                    values[doc as usize] = v as i32; // fits, checked above
+                }
+                Arc::from(values)
+            });
+        let (days, docs) = pairs.into_iter().unzip();
         Ok(RangeIndex {
             days,
             docs,
             dated,
             dated_count,
+            by_doc,
         })
     }
 
-    /// The documents with a value in `lo..=hi` (either end open when `None`).
-    fn range(&self, lo: Option<i64>, hi: Option<i64>, max_doc: DocId) -> Bits {
+    /// Where the values in `lo..=hi` are in `days` (either end open when `None`).
+    fn span(&self, lo: Option<i64>, hi: Option<i64>) -> std::ops::Range<usize> {
         let from = lo.map_or(0, |lo| self.days.partition_point(|&d| d < lo));
         let to = hi.map_or(self.days.len(), |hi| {
             self.days.partition_point(|&d| d <= hi)
         });
-        let to = to.max(from);
+        from..to.max(from)
+    }
+
+    /// The documents with a value in `lo..=hi` (either end open when `None`).
+    fn range(&self, lo: Option<i64>, hi: Option<i64>, max_doc: DocId) -> Bits {
+        let std::ops::Range {
+            start: from,
+            end: to,
+        } = self.span(lo, hi);
         let inside = &self.docs[from..to];
         // A document with two values may be both inside and outside; the complement is exact
         // only when each document has one.
@@ -181,6 +204,46 @@ impl RangeOfQuery {
             .cache
             .index_for(self.field, &self.name, self.numbers, segment)?;
         Ok(index.range(self.lo, self.hi, segment.max_doc()))
+    }
+}
+
+impl Restriction for RangeOfQuery {
+    /// Nothing or everything when the range holds no document or every one; otherwise each
+    /// document's value against the ends, or the range's set when a document has several.
+    fn keep(&self, segment: &SegmentReader) -> tantivy::Result<Keep> {
+        let index = self
+            .cache
+            .index_for(self.field, &self.name, self.numbers, segment)?;
+        let span = index.span(self.lo, self.hi);
+        let one_each = index.days.len() == index.dated_count;
+        if span.is_empty() {
+            return Ok(Keep::Nothing);
+        }
+        if one_each && span.len() == segment.max_doc() as usize {
+            return Ok(Keep::All);
+        }
+        Ok(match &index.by_doc {
+            Some(values) => {
+                // The span is not empty, so some value lies between the ends: clamped to the
+                // values' room, they keep the same values.
+                let end = |v: i64| v.clamp(i64::from(NO_VALUE) + 1, i64::from(i32::MAX)) as i32;
+                Keep::Values {
+                    values: values.clone(),
+                    lo: self.lo.map_or(NO_VALUE + 1, end),
+                    hi: self.hi.map_or(i32::MAX, end),
+                    count: span.len() as u32,
+                }
+            }
+            None => Keep::Set(Arc::new(index.range(self.lo, self.hi, segment.max_doc()))),
+        })
+    }
+
+    fn lead(&self, segment: &SegmentReader) -> tantivy::Result<Option<BitsDocSet>> {
+        Ok(Some(BitsDocSet::from(self.set_for(segment)?)))
+    }
+
+    fn box_clone(&self) -> Box<dyn Restriction> {
+        Box::new(self.clone())
     }
 }
 

@@ -19,11 +19,11 @@ use tantivy::{DocAddress, Order, Searcher, Term};
 use crate::access::{Class, View};
 use crate::error::{InternalError, Result, UserError};
 use crate::hitrecord::{HitDoc, HitRecord};
-use crate::keyset::Within;
 use crate::ranges::{Numbers, RangeOfQuery};
 use crate::rank::{InIndexOrder, Matches, TopWithin};
 use crate::schema::{self, marking_term, rank};
 use crate::snippet::{collapse, Snippets};
+use crate::within::Within;
 use crate::Archive;
 
 /// The facets every search counts, by their JSON names.
@@ -161,6 +161,17 @@ fn raw_term(field: Field, value: &str) -> Box<dyn TQuery> {
 
 fn day(d: jiff::civil::Date) -> i64 {
     d.year() as i64 * 10_000 + d.month() as i64 * 100 + d.day() as i64
+}
+
+/// The numeric field a range filter reads (a filter of another kind reads none: "").
+fn day_field(filter: &Filter) -> &'static str {
+    match filter {
+        Filter::Classification(_) => "class_rank",
+        Filter::Precedence(_) => "precedence_rank",
+        Filter::Date(_) => "day",
+        Filter::Declassify(Declassify::Date(_)) => "declassify_day",
+        _ => "",
+    }
 }
 
 /// What one request may search: the class keys whose text it may match, and under automatic
@@ -331,7 +342,7 @@ impl Archive {
             if tq.is::<AllQuery>() {
                 return Box::new(term_set(visible));
             }
-            return Box::new(Within::new(tq, term_set(visible)));
+            return Box::new(Within::new(tq, Box::new(term_set(visible))));
         }
         // Automatic declassification opens further keys in cables whose date has passed.
         let mut filter = vec![(
@@ -537,17 +548,39 @@ impl Archive {
             }
             Query::And(v) => {
                 // Negated children exclude; a conjunction of negations alone starts from all.
+                // Ranges test the matches of the other children ([`Within`]) when there are
+                // any to test.
                 let mut clauses = Vec::with_capacity(v.len() + 1);
+                let mut ranges = Vec::new();
                 for c in v {
-                    clauses.push(match c {
-                        Query::Not(inner) => (Occur::MustNot, self.translate(inner, scope)?),
-                        c => (Occur::Must, self.translate(c, scope)?),
-                    });
+                    let range = match c {
+                        Query::Field { filter, .. } => self.range_of(filter),
+                        _ => None,
+                    };
+                    match (c, range) {
+                        (_, Some(r)) => ranges.push(r),
+                        (Query::Not(inner), None) => {
+                            clauses.push((Occur::MustNot, self.translate(inner, scope)?))
+                        }
+                        (c, None) => clauses.push((Occur::Must, self.translate(c, scope)?)),
+                    }
+                }
+                if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+                    for r in ranges.drain(..) {
+                        clauses.push((
+                            Occur::Must,
+                            Box::new(ConstScoreQuery::new(Box::new(r), 0.0)),
+                        ));
+                    }
                 }
                 if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
                     clauses.push((Occur::Must, Box::new(AllQuery)));
                 }
-                Box::new(BooleanQuery::new(clauses))
+                let mut q: Box<dyn TQuery> = Box::new(BooleanQuery::new(clauses));
+                for r in ranges {
+                    q = Box::new(Within::new(q, Box::new(r)));
+                }
+                q
             }
             Query::Or(v) => should(
                 v.iter()
@@ -577,6 +610,9 @@ impl Archive {
 
     /// The query of a field's filter (any but `subject:`), scored as tantivy scores it.
     fn filter(&self, filter: &Filter, scope: &Scope) -> Result<Box<dyn TQuery>> {
+        if let Some(r) = self.range_of(filter) {
+            return Ok(Box::new(r));
+        }
         let f = &self.fields;
         Ok(match filter {
             Filter::Id(id) => raw_term(f.id, id),
@@ -589,18 +625,11 @@ impl Archive {
             Filter::Subject(t) => self.portion_text(&[f.subject], None, t, scope)?,
             Filter::Signer(t) => self.text_in(&[f.signer], t)?,
             Filter::ClassifiedBy(t) => self.text_in(&[f.classified_by], t)?,
-            Filter::Classification(b) => {
-                self.rank_range(f.class_rank, "class_rank", rank(b.min), rank(b.max))
+            Filter::Classification(_) | Filter::Precedence(_) => {
+                unreachable!("a rank's filter is a range")
             }
-            Filter::Precedence(b) => self.rank_range(
-                f.precedence_rank,
-                "precedence_rank",
-                rank(b.min),
-                rank(b.max),
-            ),
-            Filter::Date(r) => self.day_range(f.day, "day", r),
-            Filter::Declassify(Declassify::Date(r)) => {
-                self.day_range(f.declassify_day, "declassify_day", r)
+            Filter::Date(_) | Filter::Declassify(Declassify::Date(_)) => {
+                Box::new(ExistsQuery::new(day_field(filter).to_string(), false))
             }
             Filter::Declassify(Declassify::Code(c)) => raw_term(f.declassify_code, c),
             Filter::Declassify(Declassify::Due) => self.declassify_by(scope.view.as_of_day()),
@@ -638,33 +667,36 @@ impl Archive {
         })
     }
 
-    /// The cables whose day field `name` falls in `r` ([`RangeOfQuery`]); with both ends open,
-    /// those with any day.
-    fn day_range(&self, field: Field, name: &str, r: &DateRange) -> Box<dyn TQuery> {
-        if r.start.is_none() && r.end.is_none() {
-            return Box::new(ExistsQuery::new(name.to_string(), false));
+    /// The range a filter is ([`RangeOfQuery`]): a classification, a precedence, a date or a
+    /// declassification date with at least one end (with none, it is every cable with a day:
+    /// [`Self::filter`]).
+    fn range_of(&self, filter: &Filter) -> Option<RangeOfQuery> {
+        let f = &self.fields;
+        let range = |field: Field, numbers, lo, hi| {
+            RangeOfQuery::new(
+                field,
+                day_field(filter),
+                numbers,
+                lo,
+                hi,
+                self.range_cache.clone(),
+            )
+        };
+        let ranks = |field: Field, min: u64, max: u64| {
+            let rank = |r: u64| i64::try_from(r).unwrap_or(i64::MAX);
+            range(field, Numbers::Unsigned, Some(rank(min)), Some(rank(max)))
+        };
+        let days = |field: Field, r: &DateRange| {
+            (r.start.is_some() || r.end.is_some())
+                .then(|| range(field, Numbers::Signed, r.start.map(day), r.end.map(day)))
+        };
+        match filter {
+            Filter::Classification(b) => Some(ranks(f.class_rank, rank(b.min), rank(b.max))),
+            Filter::Precedence(b) => Some(ranks(f.precedence_rank, rank(b.min), rank(b.max))),
+            Filter::Date(r) => days(f.day, r),
+            Filter::Declassify(Declassify::Date(r)) => days(f.declassify_day, r),
+            _ => None,
         }
-        Box::new(RangeOfQuery::new(
-            field,
-            name,
-            Numbers::Signed,
-            r.start.map(day),
-            r.end.map(day),
-            self.range_cache.clone(),
-        ))
-    }
-
-    /// The cables whose rank field `name` is in `min..=max` ([`RangeOfQuery`]).
-    fn rank_range(&self, field: Field, name: &str, min: u64, max: u64) -> Box<dyn TQuery> {
-        let rank = |r: u64| i64::try_from(r).unwrap_or(i64::MAX);
-        Box::new(RangeOfQuery::new(
-            field,
-            name,
-            Numbers::Unsigned,
-            Some(rank(min)),
-            Some(rank(max)),
-            self.range_cache.clone(),
-        ))
     }
 
     /// Translate `query` for `view` over `searcher`'s index: only the cables and the text the
@@ -831,20 +863,32 @@ impl Archive {
         let snippets = Snippets::new(words, f.body, 200);
         let mut hits = Vec::with_capacity(addrs.len());
         for addr in addrs {
-            // The hit record alone: the rest of the stored document is not read.
-            let HitDoc(Some(stored)) = stats.searcher.doc::<HitDoc>(*addr)? else {
-                return Err(InternalError::Inconsistent(format!(
-                    "a stored document without its hit record ({addr:?})"
-                ))
-                .into());
+            // The hit record alone, read in place: the rest of the stored document is not
+            // read. A document in another layout goes through tantivy's deserializer.
+            let segment = stats.searcher.segment_reader(addr.segment_ord);
+            let bytes = self.hit_store.get(segment, addr.doc_id)?;
+            let slow;
+            let (head, text) = match bytes.hit(f.hit, f.hit_text) {
+                Some(found) => found,
+                None => {
+                    let HitDoc(Some(stored)) = bytes.hit_doc()? else {
+                        return Err(InternalError::Inconsistent(format!(
+                            "a stored document without its hit record ({addr:?})"
+                        ))
+                        .into());
+                    };
+                    if stored.head_field != f.hit || stored.text_field != f.hit_text {
+                        return Err(InternalError::Inconsistent(format!(
+                            "a stored document starts with other fields than its hit record \
+                             ({addr:?})"
+                        ))
+                        .into());
+                    }
+                    slow = stored;
+                    (&slow.head[..], &slow.text[..])
+                }
             };
-            if stored.head_field != f.hit || stored.text_field != f.hit_text {
-                return Err(InternalError::Inconsistent(format!(
-                    "a stored document starts with other fields than its hit record ({addr:?})"
-                ))
-                .into());
-            }
-            let record = HitRecord::decode(&stored.head, &stored.text).map_err(|e| {
+            let record = HitRecord::decode(head, text).map_err(|e| {
                 InternalError::Inconsistent(format!("an unreadable hit record ({addr:?}): {e}"))
             })?;
             let Some(shown) = record.portions(&scope.view) else {
@@ -951,6 +995,7 @@ impl Archive {
         let live = live_segments(searcher);
         self.facet_cache.retain(&live);
         self.range_cache.retain(&live);
+        self.hit_store.retain(&live);
         let within = scope.exact_keys().map(|keys| {
             crate::keyset::KeySetQuery::new(self.fields.access, keys, self.keyset_cache.clone())
         });
@@ -1054,7 +1099,9 @@ fn scoped_by_text(query: &Query) -> bool {
 #[cfg(test)]
 mod tests {
     use super::scoped_by_text;
-    use crate::keyset::{KeySetQuery, Within};
+    use crate::hitrecord::HitDoc;
+    use crate::keyset::KeySetQuery;
+    use crate::within::Within;
     use crate::{Archive, Clearance, View, Who};
     use cable_query::{Level, Ranked};
     use cable_testdata::access;
@@ -1493,7 +1540,39 @@ mod tests {
         }
     }
 
-    /// The access filter as a bit test ([`crate::keyset::Within`]) answers exactly as the
+    /// Every stored document's hit record, read in place from its segment's store, is the
+    /// one tantivy's document deserializer reads (a change to tantivy's stored layout shows
+    /// here, not as pages going the slow way): each cable of the real corpus.
+    #[test]
+    fn hit_records_read_in_place() {
+        let Some(archive) = corpus_archive("hit_records_read_in_place") else {
+            return;
+        };
+        let searcher = archive.reader.searcher();
+        let f = &archive.fields;
+        let (mut read, mut long) = (0, 0);
+        for segment in searcher.segment_readers() {
+            for doc in 0..segment.max_doc() {
+                let bytes = archive.hit_store.get(segment, doc).expect("stored");
+                let fast = bytes.hit(f.hit, f.hit_text).expect("read in place");
+                let HitDoc(Some(slow)) = bytes.hit_doc().expect("deserialized") else {
+                    panic!("document {doc}: no hit record");
+                };
+                assert_eq!(fast, (&slow.head[..], &slow.text[..]), "document {doc}");
+                long += usize::from(slow.text.len() > 127);
+                // Other fields than the record's are not taken for it.
+                assert_eq!(bytes.hit(f.hit_text, f.hit), None, "document {doc}");
+                read += 1;
+            }
+        }
+        assert!(read >= 1000, "{read} read");
+        assert!(
+            long > 500,
+            "{long} texts long enough for a length of two bytes"
+        );
+    }
+
+    /// The access filter as a bit test ([`crate::within::Within`]) answers exactly as the
     /// conjunction with the key set it replaces, for every reader of the access fixture and
     /// filter queries of every shape (a field, a negation, a disjunction with text, everything),
     /// through each way tantivy visits matches: the doc set (no scores), the count, the top
