@@ -62,9 +62,7 @@ impl Keep {
             Keep::All => true,
             Keep::Nothing => false,
             Keep::Set(set) => set.contains(doc),
-            Keep::Values { values, lo, hi, .. } => values
-                .get(doc as usize)
-                .is_some_and(|v| (*lo..=*hi).contains(v)),
+            Keep::Values { values, lo, hi, .. } => in_values(values, *lo, *hi, doc),
         }
     }
 }
@@ -210,11 +208,14 @@ impl Weight for WithinWeight {
                 }
                 Ok(())
             }
-            Plan::Test(keep) => self.inner.for_each(segment, &mut |doc, score| {
-                if keep.contains(doc) {
-                    callback(doc, score);
-                }
-            }),
+            Plan::Test(Keep::Set(set)) => {
+                tested(&*self.inner, segment, |d| set.contains(d), callback)
+            }
+            Plan::Test(Keep::Values { values, lo, hi, .. }) => {
+                let test = |d| in_values(&values, lo, hi, d);
+                tested(&*self.inner, segment, test, callback)
+            }
+            Plan::Test(keep) => tested(&*self.inner, segment, |d| keep.contains(d), callback),
         }
     }
 
@@ -237,15 +238,15 @@ impl Weight for WithinWeight {
                 }
                 Ok(())
             }
+            Plan::Test(Keep::Set(set)) => {
+                tested_no_score(&*self.inner, segment, |d| set.contains(d), callback)
+            }
+            Plan::Test(Keep::Values { values, lo, hi, .. }) => {
+                let test = |d| in_values(&values, lo, hi, d);
+                tested_no_score(&*self.inner, segment, test, callback)
+            }
             Plan::Test(keep) => {
-                let mut kept = Vec::new();
-                self.inner.for_each_no_score(segment, &mut |docs| {
-                    kept.clear();
-                    kept.extend(docs.iter().copied().filter(|&d| keep.contains(d)));
-                    if !kept.is_empty() {
-                        callback(&kept);
-                    }
-                })
+                tested_no_score(&*self.inner, segment, |d| keep.contains(d), callback)
             }
         }
     }
@@ -271,19 +272,80 @@ impl Weight for WithinWeight {
                 }
                 Ok(())
             }
+            Plan::Test(Keep::Set(set)) => {
+                let test = |d| set.contains(d);
+                tested_pruning(&*self.inner, threshold, segment, test, callback)
+            }
+            Plan::Test(Keep::Values { values, lo, hi, .. }) => {
+                let test = |d| in_values(&values, lo, hi, d);
+                tested_pruning(&*self.inner, threshold, segment, test, callback)
+            }
             Plan::Test(keep) => {
-                // A match outside leaves the threshold as the last kept match set it.
-                let mut current = threshold;
-                self.inner
-                    .for_each_pruning(threshold, segment, &mut |doc, score| {
-                        if keep.contains(doc) {
-                            current = callback(doc, score);
-                        }
-                        current
-                    })
+                let test = |d| keep.contains(d);
+                tested_pruning(&*self.inner, threshold, segment, test, callback)
             }
         }
     }
+}
+
+// The loops that test each match, one for each kind of test (a test behind a `match` on every
+// match cost a restricted `tag:PREL` page 0.8 M instructions more than a bit test alone).
+
+/// Whether the document's value in `values` is in `lo..=hi`.
+#[inline]
+fn in_values(values: &[i32], lo: i32, hi: i32, doc: DocId) -> bool {
+    values
+        .get(doc as usize)
+        .is_some_and(|v| (lo..=hi).contains(v))
+}
+
+/// `inner`'s matches in `segment` that `test` keeps, with their scores.
+fn tested(
+    inner: &dyn Weight,
+    segment: &SegmentReader,
+    test: impl Fn(DocId) -> bool,
+    callback: &mut dyn FnMut(DocId, Score),
+) -> tantivy::Result<()> {
+    inner.for_each(segment, &mut |doc, score| {
+        if test(doc) {
+            callback(doc, score);
+        }
+    })
+}
+
+/// `inner`'s matches in `segment` that `test` keeps, a block at a time.
+fn tested_no_score(
+    inner: &dyn Weight,
+    segment: &SegmentReader,
+    test: impl Fn(DocId) -> bool,
+    callback: &mut dyn FnMut(&[DocId]),
+) -> tantivy::Result<()> {
+    let mut kept = Vec::new();
+    inner.for_each_no_score(segment, &mut |docs| {
+        kept.clear();
+        kept.extend(docs.iter().copied().filter(|&d| test(d)));
+        if !kept.is_empty() {
+            callback(&kept);
+        }
+    })
+}
+
+/// `inner`'s matches in `segment` that `test` keeps, for the top hits.
+fn tested_pruning(
+    inner: &dyn Weight,
+    threshold: Score,
+    segment: &SegmentReader,
+    test: impl Fn(DocId) -> bool,
+    callback: &mut dyn FnMut(DocId, Score) -> Score,
+) -> tantivy::Result<()> {
+    // A match outside leaves the threshold as the last kept match set it.
+    let mut current = threshold;
+    inner.for_each_pruning(threshold, segment, &mut |doc, score| {
+        if test(doc) {
+            current = callback(doc, score);
+        }
+        current
+    })
 }
 
 /// A scorer's matches that a restriction keeps.
