@@ -610,9 +610,6 @@ impl Archive {
 
     /// The query of a field's filter (any but `subject:`), scored as tantivy scores it.
     fn filter(&self, filter: &Filter, scope: &Scope) -> Result<Box<dyn TQuery>> {
-        if let Some(r) = self.range_of(filter) {
-            return Ok(Box::new(r));
-        }
         let f = &self.fields;
         Ok(match filter {
             Filter::Id(id) => raw_term(f.id, id),
@@ -625,12 +622,14 @@ impl Archive {
             Filter::Subject(t) => self.portion_text(&[f.subject], None, t, scope)?,
             Filter::Signer(t) => self.text_in(&[f.signer], t)?,
             Filter::ClassifiedBy(t) => self.text_in(&[f.classified_by], t)?,
-            Filter::Classification(_) | Filter::Precedence(_) => {
-                unreachable!("a rank's filter is a range")
-            }
-            Filter::Date(_) | Filter::Declassify(Declassify::Date(_)) => {
-                Box::new(ExistsQuery::new(day_field(filter).to_string(), false))
-            }
+            Filter::Classification(_)
+            | Filter::Precedence(_)
+            | Filter::Date(_)
+            | Filter::Declassify(Declassify::Date(_)) => match self.range_of(filter) {
+                Some(range) => Box::new(range),
+                // A date with neither end: every cable with a day.
+                None => Box::new(ExistsQuery::new(day_field(filter).to_string(), false)),
+            },
             Filter::Declassify(Declassify::Code(c)) => raw_term(f.declassify_code, c),
             Filter::Declassify(Declassify::Due) => self.declassify_by(scope.view.as_of_day()),
             Filter::Cites(id) => raw_term(f.cites, id),
