@@ -147,6 +147,12 @@ impl WithinWeight {
             Keep::Set(_) => return Ok((Plan::Test(keep), inner)),
             Keep::Values { count, .. } => u64::from(*count),
         };
+        // A range holding an eighth of the segment or more never leads (a query's candidates
+        // are at most the segment's documents, but for a union's): no inner scorer is opened
+        // to weigh it.
+        if kept.saturating_mul(LEAD_SHARE) >= u64::from(segment.max_doc()) {
+            return Ok((Plan::Test(keep), inner));
+        }
         let inner = match inner {
             Some(s) => s,
             None => self.inner.scorer(segment, boost)?,
