@@ -615,9 +615,30 @@ fn tally<S: Number>(slots: &[S], width: usize, docs: &[DocId], lanes: &mut [Vec<
         return;
     }
     let lane = &mut lanes[0];
+    // A width known when compiling unrolls each document's slots (a loop over a run-time width
+    // cost the tag column 118 instructions a match at width 9; see BENCHMARKS.md, session 17).
+    macro_rules! rows {
+        ($($w:literal)*) => {
+            match width {
+                $($w => return tally_rows::<S, $w>(slots, docs, lane),)*
+                _ => {}
+            }
+        };
+    }
+    rows!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
     for &doc in docs {
         let start = doc as usize * width;
         for &s in &slots[start..start + width] {
+            lane[s.index()] += 1;
+        }
+    }
+}
+
+/// [`tally`] for documents of `W` slots, taken as rows of a fixed length.
+fn tally_rows<S: Number, const W: usize>(slots: &[S], docs: &[DocId], lane: &mut [u32]) {
+    let (rows, _) = slots.as_chunks::<W>();
+    for &doc in docs {
+        for &s in &rows[doc as usize] {
             lane[s.index()] += 1;
         }
     }
