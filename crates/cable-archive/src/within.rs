@@ -67,6 +67,26 @@ impl Keep {
     }
 }
 
+/// The test of each match a segment needs: what a [`Keep`] that is neither everything nor
+/// nothing keeps.
+enum Test {
+    Set(Arc<Bits>),
+    Values {
+        values: Arc<[i32]>,
+        lo: i32,
+        hi: i32,
+    },
+}
+
+impl Test {
+    fn contains(&self, doc: DocId) -> bool {
+        match self {
+            Test::Set(set) => set.contains(doc),
+            Test::Values { values, lo, hi } => in_values(values, *lo, *hi, doc),
+        }
+    }
+}
+
 /// A filter a [`Within`] applies to its inner query, segment by segment.
 pub(crate) trait Restriction: Send + Sync + fmt::Debug {
     /// What the restriction keeps of `segment`.
@@ -126,7 +146,7 @@ enum Plan {
     /// The inner query's own matches, untested.
     Inner,
     /// The inner query's matches, each tested.
-    Test(Keep),
+    Test(Test),
     /// This scorer's matches: the restriction leading the inner query.
     Lead(Box<dyn Scorer>),
 }
@@ -141,17 +161,22 @@ impl WithinWeight {
         boost: Score,
     ) -> tantivy::Result<(Plan, Option<Box<dyn Scorer>>)> {
         let keep = self.restriction.keep(segment)?;
-        let kept = match &keep {
+        let (test, kept) = match keep {
             Keep::All => return Ok((Plan::Inner, inner)),
             Keep::Nothing => return Ok((Plan::Nothing, None)),
-            Keep::Set(_) => return Ok((Plan::Test(keep), inner)),
-            Keep::Values { count, .. } => u64::from(*count),
+            Keep::Set(set) => return Ok((Plan::Test(Test::Set(set)), inner)),
+            Keep::Values {
+                values,
+                lo,
+                hi,
+                count,
+            } => (Test::Values { values, lo, hi }, u64::from(count)),
         };
         // A range holding an eighth of the segment or more never leads (a query's candidates
         // are at most the segment's documents, but for a union's): no inner scorer is opened
         // to weigh it.
         if kept.saturating_mul(LEAD_SHARE) >= u64::from(segment.max_doc()) {
-            return Ok((Plan::Test(keep), inner));
+            return Ok((Plan::Test(test), inner));
         }
         let inner = match inner {
             Some(s) => s,
@@ -165,7 +190,7 @@ impl WithinWeight {
                 return Ok((Plan::Lead(led), None));
             }
         }
-        Ok((Plan::Test(keep), Some(inner)))
+        Ok((Plan::Test(test), Some(inner)))
     }
 }
 
@@ -176,10 +201,10 @@ impl Weight for WithinWeight {
         Ok(match (plan, inner) {
             (Plan::Lead(led), _) => led,
             (Plan::Inner, Some(inner)) => inner,
-            (Plan::Test(keep), Some(inner)) => {
-                let mut scorer = TestScorer { inner, keep };
+            (Plan::Test(test), Some(inner)) => {
+                let mut scorer = TestScorer { inner, test };
                 let doc = scorer.inner.doc();
-                if doc != TERMINATED && !scorer.keep.contains(doc) {
+                if doc != TERMINATED && !scorer.test.contains(doc) {
                     scorer.advance();
                 }
                 Box::new(scorer)
@@ -214,14 +239,13 @@ impl Weight for WithinWeight {
                 }
                 Ok(())
             }
-            Plan::Test(Keep::Set(set)) => {
+            Plan::Test(Test::Set(set)) => {
                 tested(&*self.inner, segment, |d| set.contains(d), callback)
             }
-            Plan::Test(Keep::Values { values, lo, hi, .. }) => {
+            Plan::Test(Test::Values { values, lo, hi }) => {
                 let test = |d| in_values(&values, lo, hi, d);
                 tested(&*self.inner, segment, test, callback)
             }
-            Plan::Test(keep) => tested(&*self.inner, segment, |d| keep.contains(d), callback),
         }
     }
 
@@ -244,15 +268,12 @@ impl Weight for WithinWeight {
                 }
                 Ok(())
             }
-            Plan::Test(Keep::Set(set)) => {
+            Plan::Test(Test::Set(set)) => {
                 tested_no_score(&*self.inner, segment, |d| set.contains(d), callback)
             }
-            Plan::Test(Keep::Values { values, lo, hi, .. }) => {
+            Plan::Test(Test::Values { values, lo, hi }) => {
                 let test = |d| in_values(&values, lo, hi, d);
                 tested_no_score(&*self.inner, segment, test, callback)
-            }
-            Plan::Test(keep) => {
-                tested_no_score(&*self.inner, segment, |d| keep.contains(d), callback)
             }
         }
     }
@@ -278,16 +299,12 @@ impl Weight for WithinWeight {
                 }
                 Ok(())
             }
-            Plan::Test(Keep::Set(set)) => {
+            Plan::Test(Test::Set(set)) => {
                 let test = |d| set.contains(d);
                 tested_pruning(&*self.inner, threshold, segment, test, callback)
             }
-            Plan::Test(Keep::Values { values, lo, hi, .. }) => {
+            Plan::Test(Test::Values { values, lo, hi }) => {
                 let test = |d| in_values(&values, lo, hi, d);
-                tested_pruning(&*self.inner, threshold, segment, test, callback)
-            }
-            Plan::Test(keep) => {
-                let test = |d| keep.contains(d);
                 tested_pruning(&*self.inner, threshold, segment, test, callback)
             }
         }
@@ -357,14 +374,14 @@ fn tested_pruning(
 /// A scorer's matches that a restriction keeps.
 struct TestScorer {
     inner: Box<dyn Scorer>,
-    keep: Keep,
+    test: Test,
 }
 
 impl DocSet for TestScorer {
     fn advance(&mut self) -> DocId {
         loop {
             let doc = self.inner.advance();
-            if doc == TERMINATED || self.keep.contains(doc) {
+            if doc == TERMINATED || self.test.contains(doc) {
                 return doc;
             }
         }
@@ -372,7 +389,7 @@ impl DocSet for TestScorer {
 
     fn seek(&mut self, target: DocId) -> DocId {
         let doc = self.inner.seek(target);
-        if doc == TERMINATED || self.keep.contains(doc) {
+        if doc == TERMINATED || self.test.contains(doc) {
             return doc;
         }
         self.advance()
@@ -531,9 +548,8 @@ mod tests {
                 .map(|s| match weight.plan(s, None, 1.0).expect("plan").0 {
                     Plan::Nothing => "nothing",
                     Plan::Inner => "inner",
-                    Plan::Test(Keep::Values { .. }) => "values",
-                    Plan::Test(Keep::Set(_)) => "set",
-                    Plan::Test(_) => "other test",
+                    Plan::Test(Test::Values { .. }) => "values",
+                    Plan::Test(Test::Set(_)) => "set",
                     Plan::Lead(_) => "lead",
                 })
                 .collect()
