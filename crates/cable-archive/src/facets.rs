@@ -57,6 +57,10 @@ const LANES: usize = 4;
 /// Matches counted at a time.
 const BATCH: usize = 1024;
 
+/// Matches are counted sparsely while their slots are at most this many times the counters
+/// of the batch counting (see [`SegmentFacetCounter::few`]).
+const SPARSE_SHARE: usize = 2;
+
 /// The widest a column gets; values beyond go to its side list.
 const MAX_WIDTH: usize = 16;
 
@@ -644,21 +648,6 @@ fn tally_rows<S: Number, const W: usize>(slots: &[S], docs: &[DocId], lane: &mut
     }
 }
 
-/// The values of `column` in the slots of `docs`, fillers left out.
-fn gather<S: Number>(slots: &[S], column: &Column, docs: &[DocId], out: &mut Vec<u32>) {
-    let (width, n) = (column.width, column.values.len());
-    for &doc in docs {
-        let start = doc as usize * width;
-        out.extend(
-            slots[start..start + width]
-                .iter()
-                .map(|s| s.index())
-                .filter(|&v| v < n)
-                .map(|v| v as u32), // below n, a u32
-        );
-    }
-}
-
 /// The side-list values of the documents of `batch`: a bit test a document, a search of the
 /// side list for the few with values there.
 fn side_values(column: &Column, batch: &[DocId], mut each: impl FnMut(u32)) {
@@ -697,9 +686,10 @@ fn count_into(map: &SegmentMap, tallies: &mut [Tally], docs: &[DocId]) {
 }
 
 impl SegmentFacetCounter {
-    /// Whether the buffered matches are few enough to count by sorting their values: fewer
-    /// values than the counters a batch would clear and scan (sorting a thousand matches'
-    /// worth of tags cost more than counting them: 0.4 ms a page at 250,000 cables).
+    /// Whether the matches are few enough to count sparsely ([`Self::harvest_few`]): their
+    /// slots at most [`SPARSE_SHARE`] times the counters the batch counting would clear and sum
+    /// (a sparse count costs a slot a test more, the batch counting every counter of every
+    /// lane at the end).
     fn few(&self, matched: usize) -> bool {
         let (mut values, mut counters) = (0, 0);
         for t in &self.tallies {
@@ -707,11 +697,14 @@ impl SegmentFacetCounter {
             values += matched * column.width;
             counters += column.lanes() * column.counters();
         }
-        values <= counters
+        values <= SPARSE_SHARE * counters
     }
 
-    /// Counts of a segment with few matches (see [`Self::few`]), without counter arrays (a
-    /// selective search would otherwise clear and scan one counter per facet value).
+    /// Counts of a segment with few matches (see [`Self::few`]): one counter array reused by
+    /// every column, and a list of the counters a match touched, so that only those are read
+    /// and cleared (a selective page's segments would otherwise each clear and sum every
+    /// counter of every lane, or sort their values: `Interpol kidnapping` 0.4 M instructions a
+    /// page in its six facets' harvests).
     fn harvest_few(mut self, count: usize) -> SegmentCounts {
         let mut matched = Vec::with_capacity(count);
         each_batch(
@@ -720,26 +713,64 @@ impl SegmentFacetCounter {
             |_| true,
             |docs| matched.extend_from_slice(docs),
         );
+        let widest = self
+            .tallies
+            .iter()
+            .map(|t| self.map.columns[t.column].counters())
+            .max()
+            .unwrap_or(0);
+        let mut counters = vec![0u32; widest];
+        let mut touched = Vec::new();
         let mut columns = Vec::with_capacity(self.tallies.len());
-        let mut values = Vec::new();
         for t in &mut self.tallies {
             let column = &self.map.columns[t.column];
-            values.clear();
+            touched.clear();
             match &column.slots {
-                Slots::Narrow(s) => gather(s, column, &matched, &mut values),
-                Slots::Wide(s) => gather(s, column, &matched, &mut values),
+                Slots::Narrow(s) => touch(s, column.width, &matched, &mut counters, &mut touched),
+                Slots::Wide(s) => touch(s, column.width, &matched, &mut counters, &mut touched),
             }
-            side_values(column, &matched, |v| values.push(v));
-            values.sort_unstable();
-            let counted: Vec<(u32, u64)> = values
-                .chunk_by(|a, b| a == b)
-                .map(|run| (run[0], run.len() as u64))
-                .collect();
+            side_values(column, &matched, |v| {
+                let c = &mut counters[v as usize];
+                if *c == 0 {
+                    touched.push(v);
+                }
+                *c += 1;
+            });
+            let n = column.values.len();
+            let mut counted = Vec::with_capacity(touched.len());
+            for &v in &touched {
+                let c = std::mem::take(&mut counters[v as usize]);
+                // Fillers are counted with the values and left out here.
+                if (v as usize) < n {
+                    counted.push((v, u64::from(c)));
+                }
+            }
             columns.push((t.column, counted));
         }
         SegmentCounts {
             map: self.map,
             columns,
+        }
+    }
+}
+
+/// Add one to the counter of each slot of each document of `docs`, noting each counter that
+/// leaves zero in `touched`.
+fn touch<S: Number>(
+    slots: &[S],
+    width: usize,
+    docs: &[DocId],
+    counters: &mut [u32],
+    touched: &mut Vec<u32>,
+) {
+    for &doc in docs {
+        let start = doc as usize * width;
+        for &s in &slots[start..start + width] {
+            let c = &mut counters[s.index()];
+            if *c == 0 {
+                touched.push(s.index() as u32); // a counter's index, below a column's u32 count
+            }
+            *c += 1;
         }
     }
 }
