@@ -22,7 +22,7 @@ use crate::hitrecord::{HitDoc, HitRecord};
 use crate::ranges::{Numbers, RangeOfQuery};
 use crate::rank::{InIndexOrder, Matches, TopWithin};
 use crate::schema::{self, marking_term, rank};
-use crate::snippet::{collapse, Snippets};
+use crate::snippet::{lead, Snippets};
 use crate::within::Within;
 use crate::Archive;
 
@@ -896,15 +896,12 @@ impl Archive {
             };
             let texts = shown.texts;
             let (snippet, highlights) = snippets.first_highlight(&texts).unwrap_or_else(|| {
-                let first = texts
+                let lead = texts
                     .iter()
                     .find(|t| !t.is_blank())
-                    .map(|t| t.joined())
+                    .map(|t| lead(t, 200))
                     .unwrap_or_default();
-                (
-                    collapse(&first.chars().take(200).collect::<String>()),
-                    Vec::new(),
-                )
+                (lead, Vec::new())
             });
             let s = |v: Option<&str>| v.map(str::to_string);
             hits.push(Hit {
