@@ -5,8 +5,11 @@
 //! of at most `max_chars` bytes; the fragment whose words weigh most, the first of equals). On
 //! an ASCII text with ASCII words it is found without the analyzer ([`ascii_snippet`]): our
 //! analyzer's tokens there are the runs of ASCII letters and digits under 64 bytes, lowercased,
-//! so they are cut and compared in place, with no token text made. Invariant: both give the same
-//! fragment and highlights (`ascii_snippets_are_tantivys`, a property test against tantivy).
+//! so they are cut and compared in place, with no token text made; and when every word is itself
+//! such a token, the words are searched for and the fragments walked a jump at a time
+//! ([`jump_snippet`]), with no token cut but at the fragments' edges. Invariant: all three give
+//! the same fragment and highlights (`ascii_snippets_are_tantivys`, a property test against
+//! tantivy).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
