@@ -78,7 +78,8 @@ struct Args {
     /// whose CSV would not fit beside the archive); the ceiling and the peers do not run.
     #[arg(long)]
     stream: bool,
-    /// Where the JSON results go (default: WORK/results-CABLES.json).
+    /// Where the JSON results go (default: WORK/results-CABLES.json, or
+    /// WORK/results-CABLES-narrowed.json when `--only` or `--views` narrows the run).
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -124,6 +125,9 @@ fn main() -> anyhow::Result<()> {
              or leave it out (--peers sqlite)"
         );
     }
+    // A run narrowed to some queries or views (profiling, a focused timing) keeps its figures
+    // apart, so that it never replaces a whole run's.
+    let narrowed = !a.only.is_empty() || !a.views.is_empty();
     let config = cable_bench::run::Config {
         cables: a.cables,
         seed: a.seed,
@@ -147,9 +151,10 @@ fn main() -> anyhow::Result<()> {
         stream: a.stream,
     };
     let results = cable_bench::run::run(&config)?;
-    let out = a
-        .out
-        .unwrap_or_else(|| a.work.join(format!("results-{}.json", a.cables)));
+    let out = a.out.unwrap_or_else(|| {
+        let part = if narrowed { "-narrowed" } else { "" };
+        a.work.join(format!("results-{}{part}.json", a.cables))
+    });
     std::fs::write(&out, serde_json::to_string_pretty(&results)?)?;
     print!("{}", cable_bench::report::markdown(&results));
     eprintln!("results: {}", out.display());
