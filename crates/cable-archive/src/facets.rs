@@ -768,11 +768,7 @@ impl SegmentFacetCounter {
                 Slots::Wide(s) => touch(s, column.width, &matched, &mut counters, &mut touched),
             }
             side_values(column, &matched, |v| {
-                let c = &mut counters[v as usize];
-                if *c == 0 {
-                    touched.push(v);
-                }
-                *c += 1;
+                bump(&mut counters[v as usize], v, &mut touched)
             });
             let n = column.values.len();
             let mut counted = Vec::with_capacity(touched.len());
@@ -792,6 +788,14 @@ impl SegmentFacetCounter {
     }
 }
 
+/// Add one to `counter` (number `v`), noting it in `touched` when it leaves zero.
+fn bump(counter: &mut u32, v: u32, touched: &mut Vec<u32>) {
+    if *counter == 0 {
+        touched.push(v);
+    }
+    *counter += 1;
+}
+
 /// Add one to the counter of each slot of each document of `docs`, noting each counter that
 /// leaves zero in `touched`; `counters`' length is a power of two above every slot's value.
 fn touch<S: Number>(
@@ -807,11 +811,8 @@ fn touch<S: Number>(
         let start = doc as usize * width;
         for &s in &slots[start..start + width] {
             debug_assert!(s.index() <= mask);
-            let c = &mut counters[s.index() & mask];
-            if *c == 0 {
-                touched.push(s.index() as u32); // a counter's index, below a column's u32 count
-            }
-            *c += 1;
+            // A counter's index, below a column's u32 count of values and fillers.
+            bump(&mut counters[s.index() & mask], s.index() as u32, touched);
         }
     }
 }
