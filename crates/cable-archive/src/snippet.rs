@@ -29,11 +29,10 @@ pub(crate) struct Snippets {
     generator: SnippetGenerator,
     /// The words and their weights when every word is ASCII, in the generator's order.
     ascii: Option<Vec<(String, f32)>>,
-    /// The same words as searchers, when every word is a token in itself (lower-case ASCII
-    /// letters and digits, shorter than [`LONG_TOKEN`]): [`jump_snippet`] can then be used.
-    jump: Option<Vec<(memchr::memmem::Finder<'static>, f32)>>,
-    /// Scratch space for a lower-cased text.
-    lowered: std::cell::RefCell<Vec<u8>>,
+    /// Whether every word is a token in itself (lower-case ASCII letters and digits, shorter
+    /// than [`LONG_TOKEN`]): [`jump_snippet`] then finds the fragment with the pre-filter's
+    /// searchers, in the order of `ascii`.
+    jump: bool,
     max_chars: usize,
 }
 
@@ -46,18 +45,12 @@ impl Snippets {
             .keys()
             .all(|w| w.is_ascii())
             .then(|| words.iter().map(|(w, s)| (w.clone(), *s)).collect());
-        let jump = (!words.is_empty() && words.keys().all(|w| is_token(w.as_bytes()))).then(|| {
-            words
-                .iter()
-                .map(|(w, s)| (memchr::memmem::Finder::new(w.as_bytes()).into_owned(), *s))
-                .collect()
-        });
+        let jump = !words.is_empty() && words.keys().all(|w| is_token(w.as_bytes()));
         Snippets {
             prefilter,
             generator: SnippetGenerator::new(words, schema::analyzer(), field, max_chars),
             ascii,
             jump,
-            lowered: Default::default(),
             max_chars,
         }
     }
@@ -72,7 +65,7 @@ impl Snippets {
             .filter(|t| {
                 // Searching for the words finds the fragment as cheaply as the pre-filter
                 // skips a text without them.
-                self.jump.is_some()
+                self.jump
                     || t.heading.is_some_and(|h| self.prefilter.may_highlight(h))
                     || self.prefilter.may_highlight(t.text)
             })
@@ -88,13 +81,14 @@ impl Snippets {
     fn snippet<'t>(&self, text: &'t str) -> Option<(&'t str, Vec<Range<usize>>)> {
         match &self.ascii {
             Some(words) if text.is_ascii() => {
-                let (range, marks) = match &self.jump {
-                    Some(finders) => {
-                        let mut lowered = self.lowered.borrow_mut();
-                        jump_snippet(text, &mut lowered, finders, self.max_chars)?
+                let found = match &self.prefilter {
+                    SnippetPrefilter::Ascii { finders, lowered } if self.jump => {
+                        let mut lowered = lowered.borrow_mut();
+                        jump_snippet(text, &mut lowered, finders, words, self.max_chars)
                     }
-                    None => ascii_snippet(text, words, self.max_chars)?,
+                    _ => ascii_snippet(text, words, self.max_chars),
                 };
+                let (range, marks) = found?;
                 let start = range.start;
                 let marks = marks.into_iter().map(|r| r.start - start..r.end - start);
                 Some((&text[range], marks.collect()))
@@ -184,9 +178,9 @@ fn is_token(word: &[u8]) -> bool {
 }
 
 /// [`ascii_snippet`] for words that are tokens in themselves ([`is_token`]), searched for
-/// (`finders`, with their weights) instead of tokenising the whole text: a hit's text is a few
-/// kilobytes and its words a few places in it, and cutting every token cost a two-word page a
-/// fifth of its instructions.
+/// (`finders`, one for each of `words`, in their order) instead of tokenising the whole text:
+/// a hit's text is a few kilobytes and its words a few places in it, and cutting every token
+/// cost a two-word page a fifth of its instructions.
 ///
 /// tantivy's fragments depend on every token before them, but only through where each one
 /// starts: a fragment that starts at `s` ends before the first token (of the analyzer's, so
@@ -199,17 +193,20 @@ fn is_token(word: &[u8]) -> bool {
 fn jump_snippet(
     text: &str,
     lowered: &mut Vec<u8>,
-    finders: &[(memchr::memmem::Finder<'static>, f32)],
+    finders: &[memchr::memmem::Finder<'static>],
+    words: &[(String, f32)],
     max_chars: usize,
 ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+    debug_assert!(finders
+        .iter()
+        .zip(words)
+        .all(|(f, (w, _))| f.needle() == w.as_bytes()));
     let b = text.as_bytes();
-    lowered.clear();
-    lowered.extend_from_slice(b);
-    lowered.make_ascii_lowercase();
+    lower_into(lowered, b);
     let token_byte = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_alphanumeric());
     // Each occurrence of a word as a token: where, and its weight, in the text's order.
     let mut found: Vec<(Range<usize>, f32)> = Vec::new();
-    for (finder, score) in finders {
+    for (finder, (_, score)) in finders.iter().zip(words) {
         let n = finder.needle().len();
         for at in finder.find_iter(lowered) {
             if (at == 0 || !token_byte(at - 1)) && !token_byte(at + n) {
@@ -290,6 +287,13 @@ fn jump_snippet(
     Some((start..stop, marks))
 }
 
+/// `text` lower-cased (ASCII) into the scratch buffer `lowered`.
+fn lower_into(lowered: &mut Vec<u8>, text: &[u8]) {
+    lowered.clear();
+    lowered.extend_from_slice(text);
+    lowered.make_ascii_lowercase();
+}
+
 /// Which texts a snippet generator could highlight a word in, decided without tokenising them:
 /// tokenising every portion of every hit was a quarter of a selective search page's time.
 ///
@@ -308,7 +312,8 @@ enum SnippetPrefilter {
     /// No words: nothing to highlight.
     Nothing,
     /// ASCII words (lower case, as the analyzer yields them): an ASCII text, lowered into the
-    /// scratch buffer, is searched for them.
+    /// scratch buffer, is searched for them. The same searchers and buffer find a fragment in
+    /// [`jump_snippet`], one searcher a word in the words' order.
     Ascii {
         finders: Vec<memchr::memmem::Finder<'static>>,
         lowered: std::cell::RefCell<Vec<u8>>,
@@ -342,9 +347,7 @@ impl SnippetPrefilter {
             SnippetPrefilter::Nothing => false,
             SnippetPrefilter::Ascii { finders, lowered } if text.is_ascii() => {
                 let mut lowered = lowered.borrow_mut();
-                lowered.clear();
-                lowered.extend_from_slice(text.as_bytes());
-                lowered.make_ascii_lowercase();
+                lower_into(&mut lowered, text.as_bytes());
                 finders.iter().any(|f| f.find(&lowered).is_some())
             }
             SnippetPrefilter::Ascii { .. } | SnippetPrefilter::Everything => true,
@@ -561,9 +564,9 @@ mod tests {
             let ours = ascii_snippet(&text, &ascii, max_chars);
             let finders: Vec<_> = ascii
                 .iter()
-                .map(|(w, s)| (memchr::memmem::Finder::new(w.as_bytes()).into_owned(), *s))
+                .map(|(w, _)| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
                 .collect();
-            let jumped = jump_snippet(&text, &mut Vec::new(), &finders, max_chars);
+            let jumped = jump_snippet(&text, &mut Vec::new(), &finders, &ascii, max_chars);
             prop_assert_eq!(jumped, ours.clone(), "{:?}", text);
             match ours {
                 None => prop_assert!(theirs.highlighted().is_empty(), "{text:?}"),
